@@ -1,0 +1,130 @@
+# netallow.apple: two entry points for a newcomer on Debian 12 (as root):
+#   make run    set up and run the main job (playbooks/site.yml on localhost, outputs in out/)
+#   make test   set up and run every test (what CI runs)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
+# ansible-core 2.21 needs Python 3.12+; 2.19 is the newest core for Python 3.11.
+PY312 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+PY311 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.11*/bin/python3.11) $(shell command -v python3.11 2>/dev/null) $(shell command -v python3 2>/dev/null))
+PY39 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.9*/bin/python3.9) $(shell command -v python3.9 2>/dev/null))
+# The main job runs on the newest core available here.
+PYRUN ?= $(or $(PY312),$(PY311))
+
+VENV := .venv
+VENV219 := .venv-2.19
+VENDOR := .venv-vendor
+BUILD := .build
+COLLECTIONS := $(abspath $(BUILD)/collections)
+COLL_LINK := $(COLLECTIONS)/ansible_collections/netallow/apple
+TESTROOT := $(abspath $(BUILD)/test)
+COLL_COPY := $(TESTROOT)/ansible_collections/netallow/apple
+# cisco.asa and junipernetworks.junos last shipped in the ansible 11.x package.
+VENDOR_COLLECTIONS := $(abspath $(VENDOR))/ansible11/ansible_collections
+
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS):$(abspath $(VENDOR))/ansible11
+export ANSIBLE_NOCOLOR := 1
+export ANSIBLE_FORCE_COLOR := 0
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+.PHONY: help run test setup setup-run system-deps link sanity units units-219 units-39 integration molecule lint \
+        build docs-lint bench clean
+
+help:
+	@echo "make run     set up and run the main job on localhost (outputs in out/)"
+	@echo "make test    set up and run every test (sanity, units on 2.21 and 2.19, integration, molecule, lint, build)"
+	@echo "make bench   run the benchmarks (figures in benchmarks/results/)"
+
+# ---------------------------------------------------------------- setup
+system-deps: $(BUILD)/system-deps.stamp
+$(BUILD)/system-deps.stamp: bindep.txt
+	@mkdir -p $(BUILD)
+	tests/utils/install-system-packages.sh test
+	@touch $@
+
+$(VENV)/run.stamp: requirements.txt requirements-run.txt
+	test -n "$(PYRUN)" || { echo "No Python 3.11+ found" >&2; exit 1; }
+	test -x $(VENV)/bin/python || $(PYRUN) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q -r requirements-run.txt
+	@touch $@
+
+$(VENV)/test.stamp: $(VENV)/run.stamp requirements-test.txt
+	test -n "$(PY312)" || { echo "make test needs Python 3.12 (ansible-core 2.21); see README" >&2; exit 1; }
+	$(VENV)/bin/python -m pip install -q -r requirements-test.txt
+	@touch $@
+
+$(VENV219)/stamp: requirements-test-2.19.txt
+	test -x $(VENV219)/bin/python || $(PY311) -m venv $(VENV219)
+	$(VENV219)/bin/python -m pip install -q --upgrade pip
+	$(VENV219)/bin/python -m pip install -q -r requirements-test-2.19.txt
+	@touch $@
+
+$(VENDOR)/stamp:
+	mkdir -p $(VENDOR)
+	$(VENV)/bin/python -m pip download -q --no-deps -d $(VENDOR)/dl 'ansible==11.*'
+	rm -rf $(VENDOR)/ansible11 && mkdir -p $(VENDOR)/ansible11
+	cd $(VENDOR)/ansible11 && $(abspath $(VENV))/bin/python -c "import sys, zipfile; \
+	  z = zipfile.ZipFile(sys.argv[1]); \
+	  [z.extract(n) for n in z.namelist() if n.startswith(('ansible_collections/cisco/asa/', 'ansible_collections/junipernetworks/junos/'))]" \
+	  $$(ls $(abspath $(VENDOR))/dl/ansible-11*.whl)
+	@touch $@
+
+link:
+	@mkdir -p $(dir $(COLL_LINK))
+	@ln -sfn $(CURDIR) $(COLL_LINK)
+
+setup-run: $(VENV)/run.stamp link
+setup: system-deps $(VENV)/test.stamp $(VENV219)/stamp $(VENDOR)/stamp link
+
+# ---------------------------------------------------------------- main job
+run: setup-run
+	cd playbooks && ansible-playbook site.yml
+
+# ---------------------------------------------------------------- tests
+# ansible-test needs a real (not symlinked) ansible_collections/netallow/apple tree.
+copy:
+	rm -rf $(COLL_COPY) && mkdir -p $(COLL_COPY)
+	git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ $(COLL_COPY)/
+	cd $(COLL_COPY) && git init -q && git add -A >/dev/null
+
+test: setup
+	tests/utils/run-all.sh
+
+sanity: copy
+	tests/utils/get-pip-standin.sh
+	cd $(COLL_COPY) && ansible-test sanity --local --python 3.12 --color no
+
+units: copy
+	cd $(COLL_COPY) && ansible-test units --local --python 3.12 --color no
+
+units-219:
+	$(VENV219)/bin/python -m pytest -q -p no:cacheprovider tests/unit --rootdir . -c tests/unit/pytest-2.19.ini
+
+integration: copy
+	cd $(COLL_COPY) && ansible-test integration --local --python 3.12 --color no
+
+molecule:
+	molecule test --all
+
+lint:
+	ruff check plugins tests benchmarks
+	yamllint -s .
+	ansible-lint --profile production
+
+build:
+	rm -f netallow-apple-*.tar.gz
+	ansible-galaxy collection build --force .
+	rm -rf $(BUILD)/installed && ansible-galaxy collection install -p $(BUILD)/installed netallow-apple-*.tar.gz
+	ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD)/installed) ansible-doc netallow.apple.endpoints >/dev/null
+
+docs-lint:
+	antsibull-docs lint-collection-docs --plugin-docs .
+
+bench: setup
+	python benchmarks/run.py
+
+clean:
+	rm -rf $(BUILD) out netallow-apple-*.tar.gz
