@@ -1,0 +1,304 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: endpoints
+author: netallow.apple contributors
+version_added: 1.0.0
+short_description: Select the hosts, wildcard domains, CIDRs and ports that Apple devices need
+description:
+  - Returns entries of the collection's catalog of Apple network requirements (Apple's enterprise-networks article,
+    the server-hosts article, APNs and firewall advice, with later changes), filtered by the given options.
+  - With no terms and no options it returns every current, verified entry. Removed, renamed and unverified entries
+    are history and are only returned on request.
+  - Every selector takes one value or a list; an entry passes when it matches any value of each given selector.
+    Unknown option names and unknown values fail with a message that names them and lists the valid ones.
+  - The catalog is read once per controller process and cached; later lookups only filter.
+  - Use C(query) (or O(ignore:wantlist=true)) to always receive a list.
+options:
+  _terms:
+    description:
+      - Section keys to select, merged with O(section). See O(section) for the list.
+    type: list
+    elements: str
+    required: false
+  section:
+    description:
+      - Apple's section keys, such as C(devicesetup), C(devicemanagement), C(businessschool),
+        C(businessschoolusers), C(businessessentials), C(classroom), C(software), C(appscontent), C(carrier),
+        C(contentcaching), C(beta), C(diagnostics), C(dns), C(certificates), C(appleaccount), C(icloud),
+        C(aisirisearch), C(associateddomains), C(taptopay), C(idverifier), C(firewall), C(serverhosts).
+      - The list of valid keys comes from the catalog; an unknown key fails with that list.
+    type: list
+    elements: str
+  service:
+    description:
+      - Service keys inside sections, such as C(apns), C(activation), C(time), C(software_update), C(icloud).
+      - Run the lookup with O(output=entries) to see each entry's service.
+    type: list
+    elements: str
+  platform:
+    description:
+      - Only entries for these platforms. Entries that are not device-specific (used from an administrator's
+        browser) have no platforms and are always included.
+    type: list
+    elements: str
+    choices: [ios, ipados, macos, tvos, visionos, watchos, windows]
+  protocol:
+    description:
+      - Only entries that use these transport protocols.
+    type: list
+    elements: str
+    choices: [tcp, udp]
+  port:
+    description:
+      - Only entries that use one of these ports (inside a port range too), on the protocols of O(protocol).
+    type: list
+    elements: int
+  proxy:
+    description:
+      - Filter on proxy support as Apple states it. V(true) and V(false) select what Apple says; V(not_stated)
+        selects entries where Apple says nothing; V(any) does not filter.
+      - Accepts booleans or the strings V(true), V(false), V(not_stated), V(any).
+    type: raw
+    default: any
+  required:
+    description:
+      - Filter on whether Apple requires the host (V(false) marks optional hosts such as diagnostics).
+      - Accepts booleans or the strings V(true), V(false), V(any).
+    type: raw
+    default: any
+  kind:
+    description:
+      - Only entries of these kinds. V(fqdn) is an exact host name, V(wildcard) a C(*.domain) entry, V(cidr) an
+        address block.
+    type: list
+    elements: str
+    choices: [fqdn, wildcard, cidr]
+  host:
+    description:
+      - Only entries for these exact catalog hosts (for example V(*.push.apple.com) or V(17.0.0.0/8)).
+    type: list
+    elements: str
+  ids:
+    description:
+      - Only the entries with these ids.
+    type: list
+    elements: str
+  include_removed:
+    description:
+      - Also return entries Apple removed or renamed (history, with their C(status) and C(removed) date).
+    type: bool
+    default: false
+  include_unverified:
+    description:
+      - Also return entries whose only source is a single unconfirmed copy of Apple's article (C(status=unverified)).
+    type: bool
+    default: false
+  output:
+    description:
+      - V(entries) returns one dict per entry (see RV(_raw)).
+      - V(hosts) returns the unique hosts (names, wildcards and CIDRs); V(fqdns), V(wildcards) and V(cidrs) only that
+        kind; V(ids) the entry ids.
+      - V(ports) returns one dict with the keys C(tcp) and C(udp), each the sorted unique ports (ranges as
+        C(low-high) strings).
+    type: str
+    choices: [entries, hosts, fqdns, wildcards, cidrs, ports, ids]
+    default: entries
+  query:
+    description:
+      - A JMESPath expression applied to the result (after O(output)), as with the C(community.general.json_query)
+        filter. Needs the C(jmespath) Python library on the controller.
+    type: str
+  catalog_path:
+    description:
+      - Read another catalog file in the same format instead of the one shipped with the collection.
+    type: path
+notes:
+  - Entry dicts are copies; changing them does not change the catalog.
+  - The C(kind), C(domain) and C(family) keys are derived from C(host) and are not stored in the catalog file.
+seealso:
+  - name: The catalog format
+    description: Fields, section keys and the allow-list model.
+    link: https://github.com/netallow/apple/blob/main/docs/catalog-format.md
+"""
+
+EXAMPLES = r"""
+- name: Everything a Mac enrolled in MDM needs for device management
+  ansible.builtin.debug:
+    msg: "{{ query('netallow.apple.endpoints', section='devicemanagement', platform='macos') }}"
+
+- name: Unique hosts for device setup and software updates, as a list of strings
+  ansible.builtin.set_fact:
+    apple_hosts: "{{ query('netallow.apple.endpoints', 'devicesetup', 'software', output='hosts') }}"
+
+- name: Ports per protocol for everything iCloud needs
+  ansible.builtin.debug:
+    msg: "{{ lookup('netallow.apple.endpoints', section='icloud', output='ports') }}"
+
+- name: Apple's address blocks (IPv4 and IPv6) for a firewall that only takes addresses
+  ansible.builtin.debug:
+    msg: "{{ query('netallow.apple.endpoints', kind='cidr', output='cidrs') }}"
+
+- name: Hosts that Apple says work through a proxy, with a JMESPath query
+  ansible.builtin.debug:
+    msg: "{{ lookup('netallow.apple.endpoints', proxy='true', query='[].host') }}"
+
+- name: History - a host Apple removed in April 2025
+  ansible.builtin.debug:
+    msg: "{{ query('netallow.apple.endpoints', host='ns.itunes.apple.com', include_removed=true) }}"
+"""
+
+RETURN = r"""
+_raw:
+  description:
+    - With O(output=entries), one dict per entry; other outputs are described under O(output).
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Stable identifier, C(<section>.<host>).
+      type: str
+      sample: devicemanagement.push.apple.com-wildcard
+    section:
+      description: Apple's section key.
+      type: str
+      sample: devicemanagement
+    service:
+      description: Service key inside the section.
+      type: str
+      sample: apns
+    host:
+      description: A host name, a wildcard C(*.domain) or a CIDR.
+      type: str
+      sample: "*.push.apple.com"
+    kind:
+      description: V(fqdn), V(wildcard) or V(cidr).
+      type: str
+    domain:
+      description: For a wildcard, the domain under C(*.); otherwise null.
+      type: str
+    family:
+      description: For a CIDR, 4 or 6; otherwise null.
+      type: int
+    tcp:
+      description: TCP ports (ints; a range is a string C(low-high)).
+      type: list
+      elements: raw
+      sample: [443, 80, 5223, 2197]
+    udp:
+      description: UDP ports, as for RV(_raw.tcp).
+      type: list
+      elements: raw
+      sample: []
+    platforms:
+      description: Lower-case platforms; empty when the entry is not device-specific.
+      type: list
+      elements: str
+      sample: [ios, ipados, tvos, macos, visionos]
+    proxy:
+      description: V(true) or V(false) as Apple states it, null when Apple does not say.
+      type: bool
+    required:
+      description: Whether Apple requires the host (false for optional ones).
+      type: bool
+    status:
+      description: V(current), V(renamed), V(removed) or V(unverified).
+      type: str
+    description:
+      description: Short descriptions by language code (C(en) always, plus C(fr), C(nl), C(cs), C(de) when known).
+      type: dict
+    probe:
+      description: A concrete, resolvable name a reachability probe can use (for a wildcard), or null.
+      type: str
+      sample: 1-courier.push.apple.com
+    added:
+      description: Earliest edition or date (C(YYYY) or C(YYYY-MM)) that lists the entry.
+      type: str
+    last_seen:
+      description: Newest edition or date that lists the entry.
+      type: str
+    removed:
+      description: When Apple removed or renamed the entry, otherwise null.
+      type: str
+    renamed_to:
+      description: For a renamed entry, the id of its successor.
+      type: str
+    sources:
+      description: Keys of the documents the entry comes from.
+      type: list
+      elements: str
+    notes:
+      description: Corrections made to the source text and other remarks, or null.
+      type: str
+"""
+
+from ansible.errors import AnsibleLookupError, AnsibleOptionsError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import (
+    CatalogError,
+    load_catalog,
+    select,
+    summarize,
+)
+
+try:
+    import jmespath
+except ImportError:  # pragma: no cover - checked when a query is given
+    jmespath = None
+
+_SELECTORS = ("section", "service", "platform", "protocol", "port", "proxy", "required", "kind", "host", "ids")
+
+
+def _option_names() -> frozenset:
+    import yaml
+
+    return frozenset(yaml.safe_load(DOCUMENTATION)["options"]) - {"_terms"}
+
+
+class LookupModule(LookupBase):
+    _valid_options: frozenset | None = None
+
+    def run(self, terms, variables=None, **kwargs):
+        # ansible-core 2.21 ignores unknown keyword arguments: refuse them so that a typo never widens a selection.
+        if LookupModule._valid_options is None:
+            LookupModule._valid_options = _option_names()
+        unknown = sorted(set(kwargs) - LookupModule._valid_options)
+        if unknown:
+            raise AnsibleOptionsError(
+                f"netallow.apple.endpoints: unknown option(s) {', '.join(unknown)}; "
+                f"valid options: {', '.join(sorted(LookupModule._valid_options))}"
+            )
+        try:
+            self.set_options(var_options=variables, direct=kwargs)
+        except AnsibleOptionsError as exc:
+            raise AnsibleOptionsError(f"netallow.apple.endpoints: {to_native(exc)}") from exc
+
+        selectors = {name: self.get_option(name) for name in _SELECTORS}
+        if terms:
+            selectors["section"] = list(selectors["section"] or []) + [str(t) for t in terms]
+        try:
+            catalog = load_catalog(self.get_option("catalog_path"))
+            entries = select(catalog, include_removed=self.get_option("include_removed"),
+                             include_unverified=self.get_option("include_unverified"), **selectors)
+            result = summarize(entries, self.get_option("output"))
+        except CatalogError as exc:
+            raise AnsibleLookupError(f"netallow.apple.endpoints: {exc}") from exc
+
+        query = self.get_option("query")
+        if query:
+            if jmespath is None:
+                raise AnsibleLookupError("netallow.apple.endpoints: the 'query' option needs the jmespath library "
+                                         "on the controller (pip install jmespath)")
+            try:
+                result = jmespath.search(query, result)
+            except jmespath.exceptions.JMESPathError as exc:
+                raise AnsibleLookupError(f"netallow.apple.endpoints: invalid query {query!r}: {exc}") from exc
+        if isinstance(result, list):
+            return result
+        return [result]

@@ -1,0 +1,223 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unit tests of the catalog core (loading, checking, selecting), on a small catalog built in the test."""
+
+from __future__ import annotations
+
+import copy
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import (
+    CatalogError,
+    build_catalog,
+    classify_host,
+    load_catalog,
+    parse_port,
+    select,
+    summarize,
+)
+
+
+def _entry(**over):
+    base = {
+        "id": "devicesetup.albert.apple.com", "section": "devicesetup", "service": "activation",
+        "host": "albert.apple.com", "tcp": [443], "udp": [], "platforms": ["ios", "macos"], "proxy": True,
+        "required": True, "description": {"en": "Device activation."}, "status": "current", "added": "2019",
+        "last_seen": "2024-11", "removed": None, "renamed_to": None, "sources": ["src"],
+        "probe": "albert.apple.com", "notes": None,
+    }
+    base.update(over)
+    return base
+
+
+RAW = {
+    "catalog_version": "1.0.0",
+    "updated": "2026-03",
+    "sources": {"src": {"title": "t", "url": "https://example.invalid/", "language": "en", "date": "2024-11"}},
+    "sections": {"devicesetup": {"title": {"en": "Device setup"}}, "devicemanagement": {"title": {"en": "MDM"}},
+                 "software": {"title": {"en": "Software"}}, "businessschool": {"title": {"en": "ABM"}},
+                 "firewall": {"title": {"en": "Firewall"}}},
+    "entries": [
+        _entry(),
+        _entry(id="devicesetup.time.apple.com", service="time", host="time.apple.com", tcp=[], udp=[123],
+               proxy=None, probe="time.apple.com"),
+        _entry(id="devicemanagement.push.apple.com-wildcard", section="devicemanagement", service="apns",
+               host="*.push.apple.com", tcp=[443, 80, 5223, 2197], proxy=None,
+               platforms=["ios", "ipados", "tvos", "macos", "visionos"], probe="1-courier.push.apple.com"),
+        _entry(id="software.ns.itunes.apple.com", section="software", service="software_update",
+               host="ns.itunes.apple.com", status="removed", removed="2025-04", platforms=["ios"]),
+        _entry(id="businessschool.business.apple.com-wildcard", section="businessschool", service="abm",
+               host="*.business.apple.com", tcp=[443, 80], platforms=[], probe=None, proxy=None),
+        _entry(id="firewall.17.0.0.0-8", section="firewall", service="apple_network", host="17.0.0.0/8",
+               tcp=["1-65535"], udp=["1-65535"], platforms=[], probe=None, proxy=None),
+        _entry(id="firewall.2620.149.a44..-48", section="firewall", service="apns", host="2620:149:a44::/48",
+               tcp=[443, 5223], platforms=[], probe=None, proxy=None),
+        _entry(id="software.gg.apple.com", section="software", service="software_update", host="gg.apple.com",
+               status="unverified", proxy=False),
+    ],
+}
+
+
+@pytest.fixture(name="catalog")
+def fixture_catalog():
+    return build_catalog(copy.deepcopy(RAW), "test")
+
+
+@pytest.mark.parametrize("value, expected", [(443, 443), ("80", 80), ("8000-8999", (8000, 8999)), (65535, 65535)])
+def test_parse_port_accepts(value, expected):
+    assert parse_port(value) == expected
+
+
+@pytest.mark.parametrize("value", [0, 65536, -1, "x", "443;", True, "9-3", "1-70000", None, 4.5, "80 443"])
+def test_parse_port_refuses_and_names_value(value):
+    with pytest.raises(CatalogError, match=repr(value).replace("(", r"\(").replace("[", r"\[")):
+        parse_port(value)
+
+
+@pytest.mark.parametrize("host, kind", [("albert.apple.com", "fqdn"), ("*.push.apple.com", "wildcard"),
+                                        ("17.0.0.0/8", "cidr"), ("2403:300:a42::/48", "cidr"),
+                                        ("app-site-association.networking.apple", "fqdn")])
+def test_classify_host(host, kind):
+    assert classify_host(host)[0] == kind
+
+
+@pytest.mark.parametrize("host", ["Albert.apple.com", "a..b.com", "*.*.apple.com", "17.0.0.1/8", "17.0.0.1",
+                                  "evil.com;drop", "a b.com", "", "push.apple.com.", "-x.apple.com", "x*.apple.com"])
+def test_classify_host_refuses(host):
+    with pytest.raises(CatalogError):
+        classify_host(host)
+
+
+def test_derived_keys(catalog):
+    push = catalog.by_id["devicemanagement.push.apple.com-wildcard"]
+    assert (push["kind"], push["domain"], push["family"]) == ("wildcard", "push.apple.com", None)
+    assert catalog.by_id["firewall.2620.149.a44..-48"]["family"] == 6
+
+
+def test_default_selection_is_current_only(catalog):
+    ids = [e["id"] for e in select(catalog)]
+    assert "software.ns.itunes.apple.com" not in ids
+    assert "software.gg.apple.com" not in ids
+    assert len(ids) == 6
+
+
+def test_include_removed_and_unverified(catalog):
+    removed = select(catalog, host="ns.itunes.apple.com", include_removed=True)
+    assert [e["status"] for e in removed] == ["removed"]
+    assert select(catalog, host="ns.itunes.apple.com") == []
+    assert [e["id"] for e in select(catalog, section="software", include_unverified=True)] == ["software.gg.apple.com"]
+
+
+def test_platform_keeps_non_device_entries(catalog):
+    ids = {e["id"] for e in select(catalog, platform="tvos")}
+    assert "devicemanagement.push.apple.com-wildcard" in ids
+    assert "businessschool.business.apple.com-wildcard" in ids  # no platforms: not device-specific
+    assert "devicesetup.albert.apple.com" not in ids
+
+
+def test_section_platform_selection(catalog):
+    (push,) = select(catalog, section="devicemanagement", platform="macos")
+    assert push["host"] == "*.push.apple.com"
+    assert push["tcp"] == [443, 80, 5223, 2197]
+
+
+def test_protocol_and_port(catalog):
+    assert [e["host"] for e in select(catalog, protocol="udp", section="devicesetup")] == ["time.apple.com"]
+    hosts = [e["host"] for e in select(catalog, port=5223)]
+    assert hosts == ["*.push.apple.com", "17.0.0.0/8", "2620:149:a44::/48"]  # 17/8 by its full range
+    assert [e["host"] for e in select(catalog, port=123, protocol="tcp", section="devicesetup")] == []
+
+
+def test_proxy_tri_state(catalog):
+    assert [e["host"] for e in select(catalog, proxy=True)] == ["albert.apple.com"]
+    assert "time.apple.com" in [e["host"] for e in select(catalog, proxy="not_stated")]
+    assert len(select(catalog, proxy="any")) == 6
+    with pytest.raises(CatalogError, match="'maybe'"):
+        select(catalog, proxy="maybe")
+
+
+def test_kind(catalog):
+    assert {e["kind"] for e in select(catalog, kind=["cidr"])} == {"cidr"}
+
+
+@pytest.mark.parametrize("kwargs, bad", [
+    ({"section": "devicesetupp"}, "'devicesetupp'"),
+    ({"platform": "android"}, "'android'"),
+    ({"protocol": "icmp"}, "'icmp'"),
+    ({"kind": "url"}, "'url'"),
+    ({"service": "nope"}, "'nope'"),
+    ({"ids": ["nope"]}, "'nope'"),
+    ({"port": 70000}, "70000"),
+])
+def test_unknown_values_are_named_with_choices(catalog, kwargs, bad):
+    with pytest.raises(CatalogError) as info:
+        select(catalog, **kwargs)
+    assert bad in str(info.value)
+    if "section" in kwargs:
+        assert "devicemanagement" in str(info.value)  # the valid choices are listed
+
+
+def test_selection_returns_copies(catalog):
+    first = select(catalog, section="devicesetup")
+    first[0]["tcp"].append(1)
+    first[0]["description"]["en"] = "changed"
+    again = select(catalog, section="devicesetup")
+    assert again[0]["tcp"] == [443]
+    assert again[0]["description"]["en"] == "Device activation."
+
+
+def test_summaries(catalog):
+    entries = select(catalog)
+    assert summarize(entries, "cidrs") == ["17.0.0.0/8", "2620:149:a44::/48"]
+    assert "*.push.apple.com" in summarize(entries, "wildcards")
+    ports = summarize(entries, "ports")
+    assert ports["udp"] == ["1-65535", 123]  # sorted by where each port or range starts
+    assert ports["tcp"][:4] == ["1-65535", 80, 443, 2197]
+    with pytest.raises(CatalogError, match="'bogus'"):
+        summarize(entries, "bogus")
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda raw: raw["entries"][0].update(tcp=[433, 70000]), "70000"),
+    (lambda raw: raw["entries"][0].update(section="nosuch"), "'nosuch'"),
+    (lambda raw: raw["entries"][0].update(platforms=["android"]), "android"),
+    (lambda raw: raw["entries"][0].update(host="bad host"), "'bad host'"),
+    (lambda raw: raw["entries"][1].update(id="devicesetup.albert.apple.com"), "duplicate id"),
+    (lambda raw: raw["entries"][0].update(sources=["unknown-source"]), "unknown-source"),
+    (lambda raw: raw["entries"][0].update(extra_key=1), "extra_key"),
+    (lambda raw: raw["entries"][2].update(probe="push.apple.com.example.net"), "not a name under"),
+    (lambda raw: raw["entries"][3].update(removed=None), "needs the date"),
+    (lambda raw: raw["entries"][0].update(status="renamed", removed="2025-04", renamed_to="nowhere"), "'nowhere'"),
+    (lambda raw: raw["entries"][0].update(description={"fr": "x"}), "English"),
+    (lambda raw: raw["entries"][0].update(tcp=[], udp=[]), "at least one"),
+])
+def test_invalid_catalog_is_refused_with_the_value(mutate, message):
+    raw = copy.deepcopy(RAW)
+    mutate(raw)
+    with pytest.raises(CatalogError, match=message):
+        build_catalog(raw)
+
+
+def test_load_catalog_caches_and_reloads(tmp_path):
+    path = tmp_path / "catalog.yml"
+    path.write_text(yaml.safe_dump(RAW), encoding="utf-8")
+    first = load_catalog(str(path))
+    assert load_catalog(str(path)) is first
+    raw = copy.deepcopy(RAW)
+    raw["catalog_version"] = "2.0.0"
+    path.write_text(yaml.safe_dump(raw) + "\n# changed size\n", encoding="utf-8")
+    os.utime(path, ns=(1, 1))
+    assert load_catalog(str(path)).version == "2.0.0"
+
+
+def test_load_catalog_errors_name_the_file(tmp_path):
+    with pytest.raises(CatalogError, match="cannot read"):
+        load_catalog(str(tmp_path / "missing.yml"))
+    bad = tmp_path / "bad.yml"
+    bad.write_text("entries: [", encoding="utf-8")
+    with pytest.raises(CatalogError, match="not valid YAML"):
+        load_catalog(str(bad))
