@@ -1,0 +1,224 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Host name, URL and IP matching against catalog entries, with exact wildcard semantics.
+
+A wildcard entry ``*.push.apple.com`` covers every name that ends in ``.push.apple.com`` with at least one label
+in front (``1-courier.push.apple.com``, ``a.b.push.apple.com``) and never the domain itself, a name that merely
+ends in the same characters (``xpush.apple.com``) or a name with more labels after it
+(``push.apple.com.example.net``). An IP literal matches a CIDR entry of its family and never a name entry.
+"""
+
+from __future__ import annotations
+
+import encodings.idna
+import functools
+import ipaddress
+import re
+import typing as t
+from urllib.parse import urlsplit
+
+__all__ = (
+    "host_from_target",
+    "is_ip_literal",
+    "match",
+    "matches",
+    "normalize_hostname",
+    "parse_entry_host",
+)
+
+_LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_MAX_NAME_LENGTH = 253
+
+HostKind = t.Literal["fqdn", "wildcard", "cidr"]
+
+
+def _label_to_ascii(label: str, name: str) -> str:
+    if label.isascii():
+        return label
+    try:
+        # encodings.idna implements IDNA 2003 ToASCII (nameprep: case folding and normalisation included).
+        return encodings.idna.ToASCII(label).decode("ascii")
+    except UnicodeError as exc:
+        raise ValueError(f"invalid host name {name!r}: label {label!r} cannot be IDNA-encoded ({exc})") from exc
+
+
+def normalize_hostname(name: str) -> str:
+    """Return ``name`` lower case, without one trailing dot, with Unicode labels as IDNA A-labels.
+
+    Raises ValueError naming the value when it is not a valid host name (letters, digits and hyphens in labels of
+    1-63 characters that neither start nor end with a hyphen, 253 characters at most).
+    """
+    if not isinstance(name, str):
+        raise ValueError(f"invalid host name {name!r}: expected a string, got {type(name).__name__}")
+    value = name[:-1] if name.endswith(".") else name
+    if not value:
+        raise ValueError(f"invalid host name {name!r}: empty")
+    labels = [_label_to_ascii(label, name).lower() for label in value.split(".")]
+    for label in labels:
+        if not _LABEL_RE.match(label):
+            raise ValueError(
+                f"invalid host name {name!r}: label {label!r} must be 1-63 letters, digits or hyphens,"
+                " not starting or ending with a hyphen"
+            )
+    result = ".".join(labels)
+    if len(result) > _MAX_NAME_LENGTH:
+        raise ValueError(f"invalid host name {name!r}: longer than {_MAX_NAME_LENGTH} characters")
+    return result
+
+
+def is_ip_literal(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_port(port: str, target: str) -> None:
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"invalid target {target!r}: port {port!r} must be a number from 1 to 65535")
+
+
+def host_from_target(target: str) -> str:
+    """Extract the host of a target: a host name, a URL, an IPv4/IPv6 literal or ``[v6]:port`` / ``host:port``.
+
+    Returns a normalised host name (see normalize_hostname) or the compressed text form of the IP address.
+    """
+    if not isinstance(target, str):
+        raise ValueError(f"invalid target {target!r}: expected a string, got {type(target).__name__}")
+    text = target.strip()
+    if not text:
+        raise ValueError(f"invalid target {target!r}: empty")
+    if is_ip_literal(text):
+        if "%" in text:
+            raise ValueError(f"invalid target {target!r}: IPv6 zone identifiers are not supported")
+        return ipaddress.ip_address(text).compressed
+    if "://" in text or "/" in text:
+        # "//" makes urlsplit read a scheme-less "host/path" as a network location.
+        parts = urlsplit(text if "://" in text else "//" + text)
+        netloc = parts.netloc.rsplit("@", 1)[-1]
+        if not netloc:
+            raise ValueError(f"invalid target {target!r}: no host in URL")
+        return host_from_target(netloc)
+    if text.startswith("["):
+        close = text.find("]")
+        if close < 0:
+            raise ValueError(f"invalid target {target!r}: missing ']' after the IPv6 address")
+        rest = text[close + 1:]
+        if rest:
+            if not rest.startswith(":"):
+                raise ValueError(f"invalid target {target!r}: expected ':port' after ']'")
+            _check_port(rest[1:], target)
+        inner = text[1:close]
+        try:
+            address = ipaddress.IPv6Address(inner)
+        except ValueError as exc:
+            raise ValueError(f"invalid target {target!r}: {inner!r} is not an IPv6 address") from exc
+        return address.compressed
+    if text.count(":") == 1:
+        host, port = text.split(":")
+        _check_port(port, target)
+        text = host
+        if is_ip_literal(text):
+            return ipaddress.ip_address(text).compressed
+    try:
+        return normalize_hostname(text)
+    except ValueError as exc:
+        raise ValueError(f"invalid target {target!r}: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_entry_host(host: str) -> tuple[HostKind, t.Any]:
+    """Classify an entry host: ``("fqdn", name)``, ``("wildcard", domain)`` or ``("cidr", ip_network)``."""
+    if not isinstance(host, str):
+        raise ValueError(f"invalid entry host {host!r}: expected a string")
+    if "/" in host or is_ip_literal(host):
+        try:
+            return "cidr", ipaddress.ip_network(host, strict=True)
+        except ValueError as exc:
+            raise ValueError(f"invalid entry host {host!r}: {exc}") from exc
+    if host.startswith("*."):
+        return "wildcard", normalize_hostname(host[2:])
+    return "fqdn", normalize_hostname(host)
+
+
+def _entry_host(entry: t.Any) -> str:
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, t.Mapping) and "host" in entry:
+        return entry["host"]
+    raise ValueError(f"invalid entry {entry!r}: expected a host string or a mapping with a 'host' key")
+
+
+def _port_listed(ports: t.Iterable[t.Any], port: int) -> bool:
+    for item in ports:
+        if isinstance(item, int) and item == port:
+            return True
+        if isinstance(item, str):
+            low, sep, high = item.partition("-")
+            if sep and low.isdigit() and high.isdigit() and int(low) <= port <= int(high):
+                return True
+            if not sep and item.isdigit() and int(item) == port:
+                return True
+    return False
+
+
+def _host_matches(kind: HostKind, value: t.Any, target_host: str, target_ip: t.Any) -> bool:
+    if target_ip is not None:
+        return kind == "cidr" and value.version == target_ip.version and target_ip in value
+    if kind == "fqdn":
+        return value == target_host
+    if kind == "wildcard":
+        return target_host.endswith("." + value)
+    return False
+
+
+def _parse_target(target: str) -> tuple[str, t.Any]:
+    host = host_from_target(target)
+    try:
+        return host, ipaddress.ip_address(host)
+    except ValueError:
+        return host, None
+
+
+def _check_port_filter(port: t.Any, protocol: t.Optional[str]) -> t.Optional[int]:
+    if protocol is not None and protocol not in ("tcp", "udp"):
+        raise ValueError(f"invalid protocol {protocol!r}: expected one of tcp, udp")
+    if port is None:
+        return None
+    if isinstance(port, bool) or not isinstance(port, (int, str)) or not str(port).isdigit():
+        raise ValueError(f"invalid port {port!r}: expected a number from 1 to 65535")
+    number = int(port)
+    if not 1 <= number <= 65535:
+        raise ValueError(f"invalid port {port!r}: expected a number from 1 to 65535")
+    return number
+
+
+def _entry_matches(entry: t.Any, host: str, ip: t.Any, port: t.Optional[int], protocol: t.Optional[str]) -> bool:
+    kind, value = parse_entry_host(_entry_host(entry))
+    if not _host_matches(kind, value, host, ip):
+        return False
+    if port is None:
+        return True
+    if not isinstance(entry, t.Mapping):
+        raise ValueError(f"cannot match port {port} against the bare host {entry!r}: pass catalog entries")
+    protocols = (protocol,) if protocol else ("tcp", "udp")
+    return any(_port_listed(entry.get(proto) or (), port) for proto in protocols)
+
+
+def matches(entry: t.Any, target: str, port: t.Any = None, protocol: t.Optional[str] = None) -> bool:
+    """Whether ``entry`` (a catalog entry or a bare host string) allows ``target``.
+
+    With ``port`` (and optionally ``protocol``), the entry must also list that port.
+    """
+    host, ip = _parse_target(target)
+    return _entry_matches(entry, host, ip, _check_port_filter(port, protocol), protocol)
+
+
+def match(entries: t.Iterable[t.Any], target: str, port: t.Any = None, protocol: t.Optional[str] = None) -> list:
+    """Return the entries of ``entries`` that allow ``target`` (in their original order)."""
+    host, ip = _parse_target(target)
+    number = _check_port_filter(port, protocol)
+    return [entry for entry in entries if _entry_matches(entry, host, ip, number, protocol)]
