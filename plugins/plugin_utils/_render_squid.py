@@ -1,0 +1,208 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Render the allow-list model as a squid include file.
+
+The include is meant to be pulled into an existing squid.conf *before* the site's first ``http_access`` (and
+``ssl_bump``) line, so that its rules are evaluated first: Apple hosts are allowed without proxy authentication,
+CONNECT to them is allowed only on the TLS ports the catalog names, and, when the site bumps TLS, they are spliced.
+The include is self-contained: it defines every ACL it uses under its own prefix and refers to no site ACL.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+FORMAT_DOC = """\
+C(squid): a squid include file (squid 4+). Options: C(acl_prefix) (default C(netallow_apple)), C(clients) (list of
+source CIDRs allowed to use the rules; empty or omitted means any source), C(plain_http_ports) (ports excluded from
+CONNECT, default C([80])), C(deny_other_connect_ports) (default true: CONNECT to an Apple name on a port the catalog
+does not list is denied), C(ssl_bump) (C(true), C(false) or C(auto); C(auto) looks for C(ssl_bump) in C(site_config),
+the text of the site's squid.conf), C(header) (default true). Wildcards become squid's leading-dot form
+(C(*.push.apple.com) -> C(.push.apple.com)), which also matches the apex C(push.apple.com): squid cannot express
+"subdomains only"; names covered by a listed dot-domain are dropped because squid refuses to load them. UDP-only
+groups are left out (squid proxies TCP only); CIDRs become C(dst) ACLs (checked after the name ACLs, they cost a DNS
+lookup per request) and are not spliced (ssl_bump decisions see names, not resolved addresses)."""
+
+_ACL_PREFIX_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+_SSL_BUMP_RE = re.compile(r"^[ \t]*ssl_bump[ \t]", re.MULTILINE)
+_OPTIONS = ("acl_prefix", "clients", "plain_http_ports", "deny_other_connect_ports", "ssl_bump", "site_config",
+            "header")
+
+
+class SquidRenderError(ValueError):
+    """An option given to the squid renderer is not valid."""
+
+
+def _expand_ports(ports) -> set[int]:
+    """Expand the model's port list (ints and ``"lo-hi"`` strings) into a set of ints."""
+    expanded: set[int] = set()
+    for port in ports:
+        if isinstance(port, int):
+            expanded.add(port)
+        else:
+            low, high = (int(part) for part in str(port).split("-", 1))
+            expanded.update(range(low, high + 1))
+    return expanded
+
+
+def _compress_ports(ports: set[int]) -> list[str]:
+    """Turn a set of ints into squid ``port`` ACL values, adjacent ports as ``lo-hi``."""
+    values: list[str] = []
+    ordered = sorted(ports)
+    index = 0
+    while index < len(ordered):
+        start = end = ordered[index]
+        while index + 1 < len(ordered) and ordered[index + 1] == end + 1:
+            index += 1
+            end = ordered[index]
+        values.append(str(start) if start == end else f"{start}-{end}")
+        index += 1
+    return values
+
+
+def squid_domains(fqdns, wildcards) -> list[str]:
+    """Names in squid's dstdomain form: ``.suffix`` for wildcards, exact names for the rest.
+
+    squid treats ``.push.apple.com`` as the domain *and* all its subdomains and refuses an ACL that lists a name
+    together with a dot-domain covering it (``FATAL: Bungled ... is a subdomain of``), so names and nested
+    dot-domains under a listed wildcard are dropped here.
+    """
+    suffixes = sorted(set(wildcards), key=lambda name: (name.count("."), name))
+    kept_suffixes: list[str] = []
+    for suffix in suffixes:
+        if not any(suffix == kept or suffix.endswith("." + kept) for kept in kept_suffixes):
+            kept_suffixes.append(suffix)
+    covered = set(kept_suffixes)
+
+    def is_covered(name: str) -> bool:
+        labels = name.split(".")
+        return any(".".join(labels[start:]) in covered for start in range(len(labels)))
+
+    names = [name for name in set(fqdns) if not is_covered(name)]
+    return sorted(["." + suffix for suffix in kept_suffixes] + names, key=lambda value: value.lstrip("."))
+
+
+def _check_options(options: dict) -> dict:
+    unknown = sorted(set(options) - set(_OPTIONS))
+    if unknown:
+        raise SquidRenderError(
+            f"unknown squid renderer option(s) {', '.join(unknown)}; valid options: {', '.join(_OPTIONS)}")
+    prefix = options.get("acl_prefix", "netallow_apple")
+    if not isinstance(prefix, str) or not _ACL_PREFIX_RE.match(prefix):
+        raise SquidRenderError(
+            f"acl_prefix {prefix!r} is not valid: use a lower-case letter then up to 40 of [a-z0-9_]")
+    clients = []
+    for value in options.get("clients") or ():
+        try:
+            clients.append(str(ipaddress.ip_network(str(value), strict=False)))
+        except ValueError as exc:
+            raise SquidRenderError(f"clients entry {value!r} is not an IPv4/IPv6 address or CIDR") from exc
+    plain = set()
+    for value in options.get("plain_http_ports", (80,)) or ():
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+            raise SquidRenderError(f"plain_http_ports entry {value!r} is not a port number between 1 and 65535")
+        plain.add(value)
+    ssl_bump = options.get("ssl_bump", "auto")
+    if ssl_bump not in (True, False, "auto"):
+        raise SquidRenderError(f"ssl_bump {ssl_bump!r} is not valid; valid values: true, false, auto")
+    if ssl_bump == "auto":
+        ssl_bump = bool(_SSL_BUMP_RE.search(options.get("site_config") or ""))
+    return {
+        "prefix": prefix,
+        "clients": clients,
+        "plain": plain,
+        "deny_other": bool(options.get("deny_other_connect_ports", True)),
+        "ssl_bump": ssl_bump,
+        "header": bool(options.get("header", True)),
+    }
+
+
+def _acl(lines: list[str], name: str, kind: str, values: list[str], per_line: int = 8) -> None:
+    """Append ``acl`` lines; squid ORs the values of repeated lines with the same name."""
+    for start in range(0, len(values), per_line):
+        lines.append(f"acl {name} {kind} {' '.join(values[start:start + per_line])}")
+
+
+def site_uses_ssl_bump(site_config: str) -> bool:
+    """True when the site's squid.conf text has an ``ssl_bump`` directive."""
+    return bool(_SSL_BUMP_RE.search(site_config or ""))
+
+
+def render(model: dict, **options) -> str:
+    """Render the squid include for ``model`` (see FORMAT_DOC for the options)."""
+    opts = _check_options(options)
+    prefix = opts["prefix"]
+    lines: list[str] = []
+    if opts["header"]:
+        lines += [
+            "# netallow.apple: Apple hosts allowed through this proxy without authentication or TLS interception.",
+            "# Generated from the catalog; include this file before the site's first http_access/ssl_bump line.",
+            f"# Entries: {model.get('entry_count', 0)}",
+        ]
+    lines.append(f"acl {prefix}_connect method CONNECT")
+    client_acl = ""
+    if opts["clients"]:
+        _acl(lines, f"{prefix}_clients", "src", opts["clients"])
+        client_acl = f"{prefix}_clients "
+
+    rules: list[str] = []
+    all_connect_ports: set[int] = set()
+    tcp_fqdns: set[str] = set()
+    tcp_wildcards: set[str] = set()
+    for group in model.get("groups", ()):
+        name = f"{prefix}_{group['name']}"
+        if group.get("protocol") != "tcp":
+            lines.append(f"# {group['name']}: not proxied by squid (UDP)")
+            continue
+        ports = _expand_ports(group.get("ports", ()))
+        connect_ports = ports - opts["plain"]
+        domains = squid_domains(group.get("fqdns", ()), group.get("wildcards", ()))
+        networks = list(group.get("cidrs4", ())) + list(group.get("cidrs6", ()))
+        if not (domains or networks) or not ports:
+            continue
+        lines.append(f"# {group['name']}: {len(group.get('entry_ids', ()))} catalog entries")
+        tcp_fqdns.update(group.get("fqdns", ()))
+        tcp_wildcards.update(group.get("wildcards", ()))
+        _acl(lines, f"{name}_ports", "port", _compress_ports(ports))
+        if connect_ports:
+            all_connect_ports |= connect_ports
+            _acl(lines, f"{name}_tls_ports", "port", _compress_ports(connect_ports))
+        # Name ACLs come before address ACLs in every rule: a dst ACL costs a DNS lookup per request.
+        destinations = []
+        if domains:
+            _acl(lines, f"{name}_names", "dstdomain -n", domains)
+            destinations.append(f"{name}_names")
+        if networks:
+            _acl(lines, f"{name}_nets", "dst", networks)
+            destinations.append(f"{name}_nets")
+        for destination in destinations:
+            if connect_ports:
+                rules.append(f"http_access allow {client_acl}{prefix}_connect {name}_tls_ports {destination}")
+            rules.append(f"http_access allow {client_acl}!{prefix}_connect {name}_ports {destination}")
+
+    # Only names reached over TCP: a UDP-only name (time.apple.com) has no business in a CONNECT rule.
+    all_domains = squid_domains(tcp_fqdns, tcp_wildcards)
+    if all_domains and opts["deny_other"]:
+        _acl(lines, f"{prefix}_all_names", "dstdomain -n", all_domains)
+        if all_connect_ports:
+            _acl(lines, f"{prefix}_all_tls_ports", "port", _compress_ports(all_connect_ports))
+            rules.insert(0, f"http_access deny {prefix}_connect {prefix}_all_names !{prefix}_all_tls_ports")
+        else:
+            rules.insert(0, f"http_access deny {prefix}_connect {prefix}_all_names")
+    lines += rules
+
+    if opts["ssl_bump"] and all_domains:
+        lines += [
+            "# TLS to Apple hosts is never intercepted: peek at the client hello, then splice on the SNI name.",
+            f"acl {prefix}_step1 at_step SslBump1",
+            f"acl {prefix}_step2 at_step SslBump2",
+        ]
+        _acl(lines, f"{prefix}_tls_names", "ssl::server_name", all_domains)
+        lines += [
+            f"ssl_bump peek {prefix}_step1 {prefix}_tls_names",
+            f"ssl_bump splice {prefix}_step2 {prefix}_tls_names",
+        ]
+    return "\n".join(lines) + "\n"
