@@ -1,0 +1,478 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Render the allow-list model as nftables configuration.
+
+nftables runs every base chain registered on a hook, whatever table it sits in: an ``accept`` in one table does not
+undo a ``drop`` in another. Hence two modes:
+
+``enforce``
+    The collection's own table (default ``inet netallow_apple``) holds the policy. Its base chain (named after the
+    hook, ``output`` or ``forward``) sends the scoped traffic to the ``allowlist`` chain, which keeps established
+    traffic, loopback, DNS to the chosen resolvers and the management SSH session, accepts Apple traffic and drops
+    the rest. Nothing outside this table is touched.
+
+``allow``
+    The host already drops in a chain the user names (such as ``inet filter forward``). The role adds its sets and a
+    regular chain ``netallow_apple`` to that table and inserts ``jump netallow_apple`` rules at the head of the user's
+    chain. Every object it adds carries the ``netallow_apple`` prefix or comment, so re-runs and removal find
+    exactly them.
+
+The ``ruleset`` artifact is one nft transaction (``nft -f``): the kernel applies all of it or nothing. It is computed
+against the live state (``current``, the text of ``nft -j list table ...``) so that it replaces only the objects the
+collection owns and keeps the addresses dnsmasq has learnt. When the live state already carries the fingerprint of
+the wanted configuration it is empty: there is nothing to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import re
+import typing as t
+
+FORMAT_DOC = """\
+C(nftables): nftables configuration. Options: C(mode) (C(enforce), the default: the collection's own table holds the
+policy; C(allow): accept rules are added to the user's existing dropping C(chain) in C(table)), C(hook) (C(output),
+the default, for the host's own egress, or C(forward) for a gateway; enforce mode), C(family) (C(inet), C(ip),
+C(ip6)), C(table) (default C(netallow_apple) in enforce mode, the user's table such as C(filter) in allow mode),
+C(chain) (allow mode: the user's chain, such as C(forward)), C(priority) (enforce mode base chain priority, default
+C(filter)), C(clients) (source CIDRs the policy applies to; empty means all), C(interfaces) (input interface names the
+policy applies to; empty means all), C(resolvers) (DNS servers the scoped clients may query, enforce mode),
+C(ssh_port) (enforce mode, output hook: replies of the management SSH session are always kept; default 22, null to
+leave out), C(dhcp) (enforce mode, output hook: keep DHCP client traffic; default true), C(dynamic_timeout) (how long
+an address learnt from DNS stays in a dynamic set without traffic, default C(1h)), C(state) (C(present) or
+C(absent)), C(current) (the text of C(nft -j list table <family> <table>), empty when the table does not exist),
+C(artifact): C(ruleset) (the transaction to apply now against C(current); empty when nothing changes), C(persist)
+(the file to load at boot after the distribution's own rules), C(dnsmasq) (C(nftset=) lines that fill the dynamic
+sets as names are resolved), C(refresh) (JSON list of names and sets for the resolve-at-apply fallback),
+C(fingerprint) (the comment that marks the applied configuration). CIDRs go into static interval sets, names and
+wildcards into dynamic sets with a timeout; each group of ports gets one rule per set."""
+
+TAG = "netallow_apple"
+MODES = ("enforce", "allow")
+HOOKS = ("output", "forward")
+FAMILIES = ("inet", "ip", "ip6")
+STATES = ("present", "absent")
+ARTIFACTS = ("ruleset", "persist", "dnsmasq", "refresh", "fingerprint")
+PRIORITY_NAMES = ("raw", "mangle", "dstnat", "filter", "security", "srcnat")
+POLICY_CHAIN = "allowlist"
+_OPTIONS = ("mode", "hook", "family", "table", "chain", "priority", "clients", "interfaces", "resolvers", "ssh_port",
+            "dhcp", "dynamic_timeout", "state", "current", "artifact", "header")
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+_IFNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,15}\*?$")
+_TIMEOUT_RE = re.compile(r"^[1-9][0-9]*[smhd]$")
+_TIMEOUT_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class NftablesRenderError(ValueError):
+    """An option given to the nftables renderer is not valid, or the live state does not allow the change."""
+
+
+# ---------------------------------------------------------------------------------------------------- options
+def _choice(options: dict, key: str, choices: t.Sequence[str], default: str) -> str:
+    value = options.get(key)
+    if value is None:
+        return default
+    if value not in choices:
+        raise NftablesRenderError(f"{key} {value!r} is not valid; valid values: {', '.join(choices)}")
+    return value
+
+
+def _name(value: t.Any, what: str) -> str:
+    if not isinstance(value, str) or not _NAME_RE.match(value):
+        raise NftablesRenderError(
+            f"{what} {value!r} is not a valid nftables name: use a letter then up to 63 of [A-Za-z0-9_]")
+    return value
+
+
+def _list(value: t.Any, what: str) -> list:
+    if value is None or value == "":
+        return []
+    if isinstance(value, (str, int)):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise NftablesRenderError(f"{what} {value!r} is not valid: expected a list")
+
+
+def _networks(value: t.Any, what: str) -> tuple[list[str], list[str]]:
+    v4: list[str] = []
+    v6: list[str] = []
+    for item in _list(value, what):
+        try:
+            net = ipaddress.ip_network(str(item), strict=False)
+        except ValueError:
+            raise NftablesRenderError(
+                f"{what} entry {item!r} is not an IPv4/IPv6 address or CIDR (such as 10.0.0.0/8 or fd00::/8)") from None
+        (v4 if net.version == 4 else v6).append(str(net))
+    return sorted(set(v4)), sorted(set(v6))
+
+
+def _timeout(value: t.Any) -> int:
+    if isinstance(value, bool):
+        value = None
+    if isinstance(value, int) and value > 0:
+        return value
+    if isinstance(value, str) and _TIMEOUT_RE.match(value):
+        return int(value[:-1]) * _TIMEOUT_UNITS[value[-1]]
+    raise NftablesRenderError(
+        f"dynamic_timeout {value!r} is not valid: use seconds as a positive integer or a string such as 30m, 1h, 1d")
+
+
+def _check_options(options: dict) -> dict:
+    unknown = sorted(set(options) - set(_OPTIONS))
+    if unknown:
+        raise NftablesRenderError(
+            f"unknown nftables renderer option(s) {', '.join(unknown)}; valid options: {', '.join(_OPTIONS)}")
+    mode = _choice(options, "mode", MODES, "enforce")
+    opts: dict = {
+        "mode": mode,
+        "hook": _choice(options, "hook", HOOKS, "output"),
+        "family": _choice(options, "family", FAMILIES, "inet"),
+        "state": _choice(options, "state", STATES, "present"),
+        "artifact": _choice(options, "artifact", ARTIFACTS, "ruleset"),
+        "header": bool(options.get("header", True)),
+    }
+    opts["table"] = _name(options.get("table") or (TAG if mode == "enforce" else None), "table")
+    if mode == "allow":
+        opts["chain"] = _name(options.get("chain"), "chain")
+        if opts["chain"] == TAG:
+            raise NftablesRenderError(f"chain {TAG!r} is the collection's own chain; name the chain that drops")
+    elif options.get("chain"):
+        raise NftablesRenderError(
+            f"chain {options['chain']!r} is only used in allow mode; enforce mode names its base chain after the hook")
+    priority = options.get("priority")
+    if priority is None or priority == "":
+        priority = "filter"
+    if isinstance(priority, bool) or not (
+            (isinstance(priority, int) and -1000 <= priority <= 1000) or priority in PRIORITY_NAMES):
+        raise NftablesRenderError(
+            f"priority {priority!r} is not valid: use an integer from -1000 to 1000 or one of "
+            f"{', '.join(PRIORITY_NAMES)}")
+    opts["priority"] = priority
+    opts["clients4"], opts["clients6"] = _networks(options.get("clients"), "clients")
+    interfaces = []
+    for item in _list(options.get("interfaces"), "interfaces"):
+        if not isinstance(item, str) or not _IFNAME_RE.match(item):
+            raise NftablesRenderError(
+                f"interfaces entry {item!r} is not an interface name: 1-15 of [A-Za-z0-9_.-], optionally ending in *")
+        interfaces.append(item)
+    opts["interfaces"] = sorted(set(interfaces))
+    opts["resolvers4"], opts["resolvers6"] = _networks(options.get("resolvers"), "resolvers")
+    ssh_port = options.get("ssh_port", 22)
+    if ssh_port is not None and (isinstance(ssh_port, bool) or not isinstance(ssh_port, int)
+                                 or not 1 <= ssh_port <= 65535):
+        raise NftablesRenderError(f"ssh_port {ssh_port!r} is not valid: use a port from 1 to 65535 or null")
+    opts["ssh_port"] = ssh_port
+    opts["dhcp"] = bool(options.get("dhcp", True))
+    opts["timeout"] = _timeout(options.get("dynamic_timeout", "1h"))
+    opts["current"] = _parse_current(options.get("current"))
+    return opts
+
+
+def _parse_current(value: t.Any) -> list:
+    """``nft -j list table`` output (text or parsed) → list of its objects; empty when the table is absent."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise NftablesRenderError(f"current is not the JSON output of 'nft -j list table': {exc}") from None
+    if not isinstance(value, dict) or not isinstance(value.get("nftables"), list):
+        raise NftablesRenderError("current is not the JSON output of 'nft -j list table': no 'nftables' list")
+    return value["nftables"]
+
+
+# ---------------------------------------------------------------------------------------------------- model
+def _families(family: str) -> tuple[str, ...]:
+    return {"inet": ("4", "6"), "ip": ("4",), "ip6": ("6",)}[family]
+
+
+def _ports(ports: t.Iterable[t.Union[int, str]]) -> str:
+    return "{ " + ", ".join(str(port) for port in ports) + " }"
+
+
+def _elements(values: t.Sequence[str]) -> str:
+    return "{ " + ", ".join(values) + " }"
+
+
+def _sets(model: t.Mapping, opts: dict) -> list[dict]:
+    """One static interval set per group and address family with CIDRs, one dynamic set per family with names."""
+    prefix = f"{TAG}_" if opts["mode"] == "allow" else ""
+    sets = []
+    for group in model.get("groups") or ():
+        for family in _families(opts["family"]):
+            cidrs = group.get(f"cidrs{family}") or []
+            base = {"group": group, "family": family, "addr": "ip" if family == "4" else "ip6",
+                    "type": "ipv4_addr" if family == "4" else "ipv6_addr"}
+            if cidrs:
+                sets.append(dict(base, name=f"{prefix}{group['name']}_net{family}", dynamic=False, elements=cidrs))
+            if group.get("fqdns") or group.get("wildcards"):
+                sets.append(dict(base, name=f"{prefix}{group['name']}_dns{family}", dynamic=True, elements=[]))
+    return sets
+
+
+def _set_block(item: dict, timeout: int, indent: str) -> list[str]:
+    if item["dynamic"]:
+        # "dynamic" lets the accept rule refresh an address's timeout while it carries traffic.
+        return [f"{indent}set {item['name']} {{",
+                f"{indent}\ttype {item['type']}; flags dynamic, timeout; timeout {timeout}s;",
+                f"{indent}}}"]
+    return [f"{indent}set {item['name']} {{",
+            f"{indent}\ttype {item['type']}; flags interval; auto-merge;",
+            f"{indent}\telements = {_elements(item['elements'])}",
+            f"{indent}}}"]
+
+
+def _accept_rules(sets: list[dict]) -> list[str]:
+    rules = []
+    for item in sets:
+        group = item["group"]
+        match = f"{item['addr']} daddr @{item['name']} {group['protocol']} dport {_ports(group['ports'])}"
+        refresh = f" update @{item['name']} {{ {item['addr']} daddr }}" if item["dynamic"] else ""
+        rules.append(f'{match}{refresh} accept comment "{TAG}"')
+    return rules
+
+
+def _scope_matches(opts: dict) -> list[str]:
+    """Matches that select the traffic the policy applies to (one jump rule each)."""
+    iif = ""
+    if opts["interfaces"]:
+        names = ", ".join(f'"{name}"' for name in opts["interfaces"])
+        iif = f"iifname {{ {names} }} "
+    if not (opts["clients4"] or opts["clients6"]):
+        return [iif.rstrip()]
+    matches = []
+    if opts["clients4"] and "4" in _families(opts["family"]):
+        matches.append(f"{iif}ip saddr {_elements(opts['clients4'])}")
+    if opts["clients6"] and "6" in _families(opts["family"]):
+        matches.append(f"{iif}ip6 saddr {_elements(opts['clients6'])}")
+    if not matches:
+        raise NftablesRenderError(f"clients {opts['clients4'] + opts['clients6']} has no address of family "
+                                  f"{opts['family']}; the policy would apply to nobody")
+    return matches
+
+
+def _enforce_rules(opts: dict) -> list[str]:
+    """The rules ahead of the Apple accept rules in enforce mode: what must never be cut off."""
+    families = _families(opts["family"])
+    rules = [f'ct state established,related accept comment "{TAG}"',
+             f'ct state invalid drop comment "{TAG}"']
+    if opts["hook"] == "output":
+        rules.append(f'oifname "lo" accept comment "{TAG}"')
+        if opts["ssh_port"] is not None:
+            rules.append(f'tcp sport {opts["ssh_port"]} accept comment "{TAG}"')
+        if opts["dhcp"]:
+            if "4" in families:
+                rules.append(f'udp sport 68 udp dport 67 accept comment "{TAG}"')
+            if "6" in families:
+                rules.append(f'udp sport 546 udp dport 547 accept comment "{TAG}"')
+    if "6" in families:
+        # Without neighbour discovery IPv6 stops working at all.
+        rules.append("icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert }"
+                     f' accept comment "{TAG}"')
+    for family, addr in (("4", "ip"), ("6", "ip6")):
+        resolvers = opts[f"resolvers{family}"]
+        if resolvers and family in families:
+            rules.append(f'{addr} daddr {_elements(resolvers)} meta l4proto {{ tcp, udp }} th dport 53 accept '
+                         f'comment "{TAG}"')
+    return rules
+
+
+def _fingerprint(body: str) -> str:
+    return f"{TAG}:{hashlib.sha256(body.encode()).hexdigest()[:16]}"
+
+
+def _desired(model: t.Mapping, opts: dict) -> tuple[list[str], str]:
+    """The declarative configuration (boot-time file body) and its fingerprint."""
+    sets = _sets(model, opts)
+    family, table = opts["family"], opts["table"]
+    lines = [f"table {family} {table} {{"]
+    for item in sets:
+        lines += _set_block(item, opts["timeout"], "\t")
+    if opts["mode"] == "enforce":
+        policy_rules = _enforce_rules(opts) + _accept_rules(sets) + [f'counter drop comment "{TAG}"']
+        lines += [f"\tchain {POLICY_CHAIN} {{"] + [f"\t\t{rule}" for rule in policy_rules] + ["\t}"]
+        lines += [f"\tchain {opts['hook']} {{",
+                  f"\t\ttype filter hook {opts['hook']} priority {opts['priority']}; policy accept;"]
+        lines += [f'\t\t{match} jump {POLICY_CHAIN} comment "@FINGERPRINT@"'.replace("\t\t ", "\t\t")
+                  for match in _scope_matches(opts)]
+        lines += ["\t}", "}"]
+    else:
+        lines += [f"\tchain {TAG} {{"] + [f"\t\t{rule}" for rule in _accept_rules(sets)] + ["\t}", "}"]
+        # Reversed: "insert" puts each rule at the head, so the last inserted comes first.
+        lines += [f'insert rule {family} {table} {opts["chain"]} {match} jump {TAG} comment "@FINGERPRINT@"'
+                  .replace("  ", " ") for match in reversed(_scope_matches(opts))]
+    text = "\n".join(lines) + "\n"
+    fingerprint = _fingerprint(text)
+    return text.replace("@FINGERPRINT@", fingerprint).splitlines(), fingerprint
+
+
+# ---------------------------------------------------------------------------------------------------- live state
+def _objects(current: list, kind: str) -> list[dict]:
+    return [item[kind] for item in current if isinstance(item, dict) and kind in item]
+
+
+def _tagged(comment: t.Any) -> bool:
+    return isinstance(comment, str) and (comment == TAG or comment.startswith(TAG + ":"))
+
+
+def _owned_chains(current: list, opts: dict) -> list[str]:
+    names = [chain["name"] for chain in _objects(current, "chain")]
+    if opts["mode"] == "enforce":
+        return names
+    return [name for name in names if name == TAG]
+
+
+def _owned_sets(current: list, opts: dict) -> list[dict]:
+    sets = _objects(current, "set")
+    if opts["mode"] == "enforce":
+        return sets
+    return [item for item in sets if item["name"].startswith(TAG + "_")]
+
+
+def _foreign_tagged_rules(current: list, opts: dict) -> list[dict]:
+    """Allow mode: the rules the collection put into chains it does not own (the jumps)."""
+    return [rule for rule in _objects(current, "rule") if rule.get("chain") != TAG and _tagged(rule.get("comment"))]
+
+
+def _check_allow_target(current: list, opts: dict) -> None:
+    chains = {chain["name"]: chain for chain in _objects(current, "chain")}
+    where = f"{opts['family']} {opts['table']}"
+    if not current or not _objects(current, "table"):
+        raise NftablesRenderError(
+            f"allow mode needs the existing table {where} with the chain {opts['chain']!r} that drops; "
+            "the table does not exist")
+    if opts["chain"] not in chains:
+        raise NftablesRenderError(
+            f"allow mode needs the existing chain {opts['chain']!r} in table {where}; chains there: "
+            f"{', '.join(sorted(chains)) or 'none'}")
+
+
+def _present_transaction(model: t.Mapping, opts: dict, desired: list[str], fingerprint: str) -> list[str]:
+    current = opts["current"]
+    family, table = opts["family"], opts["table"]
+    if opts["mode"] == "allow":
+        _check_allow_target(current, opts)
+    if any(_tagged(rule.get("comment")) and rule.get("comment") == fingerprint for rule in _objects(current, "rule")):
+        return []
+    lines: list[str] = []
+    if opts["mode"] == "allow":
+        lines += [f"delete rule {family} {table} {rule['chain']} handle {rule['handle']}"
+                  for rule in _foreign_tagged_rules(current, opts)]
+    existing_chains = _owned_chains(current, opts)
+    wanted_chains = [POLICY_CHAIN, opts["hook"]] if opts["mode"] == "enforce" else [TAG]
+    # Empty every chain first: a chain or set can only go once no rule refers to it.
+    lines += [f"flush chain {family} {table} {name}" for name in existing_chains]
+    lines += [f"delete chain {family} {table} {name}" for name in existing_chains if name not in wanted_chains]
+    wanted_sets = {item["name"]: item for item in _sets(model, opts)}
+    for live in _owned_sets(current, opts):
+        want = wanted_sets.get(live["name"])
+        if want is None or want["type"] != live.get("type"):
+            lines.append(f"delete set {family} {table} {live['name']}")
+        elif not want["dynamic"]:
+            if "timeout" in (live.get("flags") or []):
+                lines.append(f"delete set {family} {table} {live['name']}")
+            else:
+                lines.append(f"flush set {family} {table} {live['name']}")
+        elif live.get("timeout") != opts["timeout"] or "interval" in (live.get("flags") or []):
+            lines.append(f"delete set {family} {table} {live['name']}")
+    return lines + desired
+
+
+def _absent_transaction(opts: dict) -> list[str]:
+    current = opts["current"]
+    family, table = opts["family"], opts["table"]
+    if not _objects(current, "table"):
+        return []
+    if opts["mode"] == "enforce":
+        return [f"delete table {family} {table}"]
+    lines = [f"delete rule {family} {table} {rule['chain']} handle {rule['handle']}"
+             for rule in _foreign_tagged_rules(current, opts)]
+    chains = _owned_chains(current, opts)
+    lines += [f"flush chain {family} {table} {name}" for name in chains]
+    lines += [f"delete chain {family} {table} {name}" for name in chains]
+    lines += [f"delete set {family} {table} {item['name']}" for item in _owned_sets(current, opts)]
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------------- artifacts
+def _name_sets(model: t.Mapping, opts: dict) -> dict:
+    """Each name (fqdn or wildcard suffix) → the dynamic sets per family its addresses belong in.
+
+    dnsmasq applies only the most specific ``nftset=`` line matching a name, so a name's line also carries the sets
+    of every listed wildcard above it.
+    """
+    own: dict = {}
+    for item in _sets(model, opts):
+        if not item["dynamic"]:
+            continue
+        for name in list(item["group"].get("fqdns") or ()) + list(item["group"].get("wildcards") or ()):
+            own.setdefault(name, {"4": set(), "6": set()})[item["family"]].add(item["name"])
+    wildcards = {name for group in model.get("groups") or () for name in group.get("wildcards") or ()}
+    result = {}
+    for name, families in own.items():
+        merged = {family: set(names) for family, names in families.items()}
+        labels = name.split(".")
+        for start in range(1, len(labels) - 1):
+            parent = ".".join(labels[start:])
+            if parent in wildcards and parent in own:
+                for family in merged:
+                    merged[family] |= own[parent][family]
+        result[name] = {family: sorted(names) for family, names in merged.items()}
+    return dict(sorted(result.items()))
+
+
+def _dnsmasq(model: t.Mapping, opts: dict) -> list[str]:
+    by_targets: dict = {}
+    for name, families in _name_sets(model, opts).items():
+        targets = tuple(f"{family}#{opts['family']}#{opts['table']}#{set_name}"
+                        for family in ("4", "6") for set_name in families[family])
+        by_targets.setdefault(targets, []).append(name)
+    lines = []
+    for targets, names in sorted(by_targets.items(), key=lambda item: item[1][0]):
+        # dnsmasq matches a listed domain and every name below it.
+        for start in range(0, len(names), 16):
+            lines.append(f"nftset=/{'/'.join(names[start:start + 16])}/{','.join(targets)}")
+    return lines
+
+
+def _refresh(model: t.Mapping, opts: dict) -> str:
+    names = {name: families for name, families in _name_sets(model, opts).items()
+             if any(group for group in model.get("groups") or () if name in (group.get("fqdns") or ()))}
+    return json.dumps({"family": opts["family"], "table": opts["table"], "timeout": opts["timeout"], "names": names},
+                      indent=1, sort_keys=True) + "\n"
+
+
+def _header(opts: dict, comment: str = "#") -> list[str]:
+    if not opts["header"]:
+        return []
+    return [f"{comment} Managed by netallow.apple ({opts['mode']} mode); changes are overwritten."]
+
+
+def render(model: t.Mapping, **options: t.Any) -> str:
+    """Render ``model`` (the allow-list model) as the nftables artifact chosen by ``artifact`` (see FORMAT_DOC)."""
+    if not isinstance(model, t.Mapping) or not isinstance(model.get("groups"), list):
+        raise NftablesRenderError("the nftables renderer needs the allow-list model (a dict with 'groups')")
+    opts = _check_options(options)
+    desired, fingerprint = _desired(model, opts)
+    artifact = opts["artifact"]
+    if artifact == "fingerprint":
+        return fingerprint
+    if artifact == "dnsmasq":
+        return "\n".join(_header(opts) + _dnsmasq(model, opts)) + "\n"
+    if artifact == "refresh":
+        return _refresh(model, opts)
+    if artifact == "persist":
+        if opts["state"] == "absent":
+            return ""
+        return "\n".join(_header(opts) + desired) + "\n"
+    if opts["state"] == "absent":
+        lines = _absent_transaction(opts)
+    else:
+        lines = _present_transaction(model, opts, desired, fingerprint)
+    return "\n".join(_header(opts) + lines) + "\n" if lines else ""
