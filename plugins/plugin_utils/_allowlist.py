@@ -168,7 +168,9 @@ def validate_port(port: t.Any) -> t.Union[int, str]:
             raise AllowlistError(f"invalid port {port!r}: contains {bad}; expected {_PORT_HELP}")
         text = port.strip()
         if text.isdigit() and text.isascii():
-            return validate_port(int(text))
+            if 1 <= int(text) <= 65535:
+                return int(text)
+            raise AllowlistError(f"invalid port {port!r}: out of range; expected {_PORT_HELP}")
         found = _RANGE_RE.match(text)
         if found:
             low, high = int(found.group(1)), int(found.group(2))
@@ -502,7 +504,7 @@ def build_allowlist(
 _DEFAULT_RULES = {
     "max_length": 63,
     "allowed": "A-Za-z0-9_.-",
-    "replacement": "_",
+    "replacement": None,
     "prefix": "",
     "wildcard_prefix": "wildcard.",
     "case": "keep",
@@ -529,9 +531,9 @@ def object_name(host: str, vendor_rules: t.Optional[t.Mapping] = None) -> str:
     """A vendor-valid, stable object name for a validated host.
 
     ``vendor_rules`` (all optional): ``max_length`` (63), ``allowed`` (regex character-class body of allowed
-    characters, ``A-Za-z0-9_.-``), ``replacement`` (``_``, for characters outside ``allowed``), ``prefix`` (put in
-    front, e.g. ``apple_``), ``wildcard_prefix`` (``wildcard.``, replaces ``*.``), ``case`` (keep/lower/upper),
-    ``hash_length`` (8), ``hash_separator`` (``_`` when allowed, else ``-``).
+    characters, ``A-Za-z0-9_.-``), ``replacement`` (for characters outside ``allowed``: ``_`` when allowed, else
+    ``-``), ``prefix`` (put in front, e.g. ``apple_``), ``wildcard_prefix`` (``wildcard.``, replaces ``*.``),
+    ``case`` (keep/lower/upper), ``hash_length`` (8), ``hash_separator`` (``_`` when allowed, else ``-``).
 
     The name is ``prefix + host`` when that is valid and short enough. Otherwise (a character had to be replaced,
     the wildcard or CIDR notation rewritten, or the name truncated) it ends in ``<separator><hash>``, a SHA-256
@@ -543,9 +545,10 @@ def object_name(host: str, vendor_rules: t.Optional[t.Mapping] = None) -> str:
         allowed = re.compile(f"[^{rules['allowed']}]")
     except re.error as exc:
         raise AllowlistError(f"invalid object name rule allowed={rules['allowed']!r}: {exc}") from None
-    separator = rules["hash_separator"]
-    if separator is None:
-        separator = "_" if not allowed.search("_") else "-"
+    # "_" never occurs in a host name, so a suffix or replacement using it cannot recreate a verbatim name.
+    fallback = "_" if not allowed.search("_") else "-"
+    separator = fallback if rules["hash_separator"] is None else str(rules["hash_separator"])
+    replacement = fallback if rules["replacement"] is None else str(rules["replacement"])
     hash_length = int(rules["hash_length"])
     max_length = int(rules["max_length"])
     prefix = str(rules["prefix"])
@@ -563,10 +566,10 @@ def object_name(host: str, vendor_rules: t.Optional[t.Mapping] = None) -> str:
     if host.startswith("*."):
         base = str(rules["wildcard_prefix"]) + host[2:]
     candidate = fold(prefix + base)
-    cleaned = allowed.sub(str(rules["replacement"]), candidate)
-    if allowed.search(prefix) or allowed.search(str(rules["replacement"])) or allowed.search(separator):
+    cleaned = allowed.sub(replacement, candidate)
+    if allowed.search(prefix) or allowed.search(replacement) or allowed.search(separator):
         raise AllowlistError(
-            f"object name rules: prefix {prefix!r}, replacement {rules['replacement']!r} or separator"
+            f"object name rules: prefix {prefix!r}, replacement {replacement!r} or separator"
             f" {separator!r} use characters outside allowed [{rules['allowed']}]"
         )
     verbatim = base == host and cleaned == candidate and len(cleaned) <= max_length
