@@ -1,0 +1,112 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Allow-list model -> cisco.asa payloads (FQDN network objects, object-groups, one extended ACE)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ansible_collections.netallow.apple.plugins.plugin_utils._render_vendor import (
+    VendorRenderError,
+    check_name,
+    check_options,
+    host_names,
+    require_model,
+    split_port,
+    unexpressible_warnings,
+)
+
+FORMAT_DOC = """\
+C(asa): payloads for cisco.asa, a dict with C(fqdn_objects) (C(parents)/C(lines) for asa_config: C(object network
+<name>) with C(fqdn v4 <host>); the ASA has no wildcard FQDN object, so wildcards are left to Apple's CIDRs and
+reported in C(warnings)), C(ogs) (the C(config) of asa_ogs: one network object-group with the FQDN objects and the
+IPv4/IPv6 CIDRs, one service object-group with the TCP and UDP ports), C(acls) (the C(config) of asa_acls: one
+extended permit ACE, logging on) and C(warnings). Options: C(prefix), C(position) (C(top) = line 1, C(bottom), or
+C(before)/C(after) with C(anchor) = an ACE line number), C(rule_name) (ACL name, default C(<prefix>-out)),
+C(comment)."""
+
+VENDOR = "asa"
+
+
+def _line(opts: dict):
+    if opts["position"] == "bottom":
+        return None
+    if opts["position"] == "top":
+        return 1
+    anchor = opts["anchor"]
+    if isinstance(anchor, str) and anchor.isdigit():
+        anchor = int(anchor)
+    if isinstance(anchor, bool) or not isinstance(anchor, int) or anchor < 1:
+        raise VendorRenderError(
+            f"{VENDOR} renderer: anchor {opts['anchor']!r} must be an ACE line number (1 or more) on the ASA")
+    return anchor if opts["position"] == "before" else anchor + 1
+
+
+def _port_object(protocol: str, port) -> dict:
+    low, high = split_port(port)
+    destination = {"eq": str(low)} if low == high else {"range": {"start": low, "end": high}}
+    return {"protocol": protocol, "destination_port": destination}
+
+
+def render(model: dict, **options) -> dict:
+    """Render the ASA payloads for ``model`` (see FORMAT_DOC for the options)."""
+    require_model(VENDOR, model)
+    opts = check_options(VENDOR, options, {})
+    prefix = opts["prefix"]
+    line = _line(opts)
+    acl_name = check_name(VENDOR, "rule_name", opts["rule_name"] or f"{prefix}-out", 64)
+    names = host_names(VENDOR, prefix, model["fqdns"])
+    fqdn_objects = [
+        {
+            "name": names[host],
+            "fqdn": host,
+            "parents": [f"object network {names[host]}"],
+            "lines": [f"fqdn v4 {host}", f"description {opts['comment']}"],
+        }
+        for host in model["fqdns"]
+    ]
+    network_object = {}
+    if fqdn_objects:
+        network_object["object"] = [obj["name"] for obj in fqdn_objects]
+    if model["cidrs4"]:
+        network_object["address"] = [
+            f"{net.network_address} {net.netmask}" for net in map(ipaddress.ip_network, model["cidrs4"])
+        ]
+    if model["cidrs6"]:
+        network_object["ipv6_address"] = list(model["cidrs6"])
+    services = [_port_object("tcp", port) for port in model["ports"].get("tcp", [])]
+    services += [_port_object("udp", port) for port in model["ports"].get("udp", [])]
+
+    dst_group = f"{prefix}-destinations"
+    svc_group = f"{prefix}-services"
+    ogs = []
+    if network_object:
+        ogs.append({"object_type": "network", "object_groups": [
+            {"name": dst_group, "description": opts["comment"], "network_object": network_object}]})
+    if services:
+        ogs.append({"object_type": "service", "object_groups": [
+            {"name": svc_group, "description": opts["comment"], "services_object": services}]})
+    acls = None
+    if network_object and services:
+        ace = {
+            "grant": "permit",
+            "protocol": "object-group",
+            "protocol_options": None,
+            "source": {"any": True},
+            "destination": {"object_group": dst_group, "service_object_group": svc_group},
+            "log": "informational",
+        }
+        del ace["protocol_options"]
+        if line is not None:
+            ace["line"] = line
+        acls = {"acls": [{"name": acl_name, "acl_type": "extended", "aces": [ace]}]}
+    return {
+        "vendor": VENDOR,
+        "fqdn_objects": fqdn_objects,
+        "ogs": ogs,
+        "acls": acls,
+        "acl_name": acl_name,
+        "warnings": unexpressible_warnings(VENDOR, model),
+    }

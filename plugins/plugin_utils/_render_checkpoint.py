@@ -1,0 +1,126 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Allow-list model -> check_point.mgmt module payloads (dns-domain, network, group, services, rules, publish)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ansible_collections.netallow.apple.plugins.plugin_utils._render_vendor import (
+    check_name,
+    check_options,
+    host_names,
+    port_label,
+    require_model,
+)
+
+FORMAT_DOC = """\
+C(checkpoint): payloads for the check_point.mgmt modules, a dict with C(dns_domains) (cp_mgmt_dns_domain: C(.domain)
+with C(is_sub_domain) true for a wildcard, false for an exact FQDN), C(networks) (cp_mgmt_network, IPv4 and IPv6),
+C(group) (cp_mgmt_group of all of them), C(services_tcp)/C(services_udp) (cp_mgmt_service_tcp/udp),
+C(service_group), C(access_rule) (cp_mgmt_access_rule, action Accept, track Log), C(https_rule)
+(cp_mgmt_https_rule, action Bypass: Apple's destinations are not inspected), C(install_policy) and C(warnings).
+Options: C(prefix), C(position)/C(anchor) (C(before)/C(after) a rule name), C(rule_name), C(comment), C(layer)
+(access layer, default C(Network)), C(https_layer) (default C(Default Layer)), C(policy_package) (default
+C(standard)), C(targets) (gateways to install on; empty: all of the package's targets)."""
+
+VENDOR = "checkpoint"
+_DEFAULTS = {"layer": "Network", "https_layer": "Default Layer", "policy_package": "standard", "targets": []}
+
+
+def _position(opts: dict):
+    if opts["position"] == "top":
+        return "top"
+    if opts["position"] == "bottom":
+        return "bottom"
+    return {"above" if opts["position"] == "before" else "below": str(opts["anchor"])}
+
+
+def render(model: dict, **options) -> dict:
+    """Render the Check Point payloads for ``model`` (see FORMAT_DOC for the options)."""
+    require_model(VENDOR, model)
+    opts = check_options(VENDOR, options, _DEFAULTS)
+    for key in ("layer", "https_layer", "policy_package"):
+        check_name(VENDOR, key, str(opts[key]).replace(" ", "_"))
+    targets = [check_name(VENDOR, "targets", target) for target in opts["targets"] or []]
+    prefix = opts["prefix"]
+    comment = opts["comment"]
+
+    # Check Point names a dns-domain object by the domain itself, with a leading dot.
+    dns_domains = [{"name": f".{d}", "is_sub_domain": True, "comments": comment} for d in model["wildcards"]]
+    dns_domains += [{"name": f".{h}", "is_sub_domain": False, "comments": comment} for h in model["fqdns"]]
+    networks = []
+    names4 = host_names(VENDOR, prefix, model["cidrs4"], "net-")
+    names6 = host_names(VENDOR, prefix, model["cidrs6"], "net6-")
+    for cidr in model["cidrs4"]:
+        net = ipaddress.ip_network(cidr)
+        networks.append(
+            {"name": names4[cidr], "subnet4": str(net.network_address), "mask_length4": net.prefixlen,
+             "comments": comment})
+    for cidr in model["cidrs6"]:
+        net = ipaddress.ip_network(cidr)
+        networks.append(
+            {"name": names6[cidr], "subnet6": str(net.network_address), "mask_length6": net.prefixlen,
+             "comments": comment})
+    members = [d["name"] for d in dns_domains] + [n["name"] for n in networks]
+    group = {"name": f"{prefix}-destinations", "members": members, "comments": comment} if members else None
+
+    services = {"tcp": [], "udp": []}
+    for protocol in services:
+        for port in model["ports"].get(protocol, []):
+            label = port_label(port)
+            services[protocol].append({"name": f"{prefix}-{protocol}-{label}", "port": label, "comments": comment})
+    service_members = [s["name"] for s in services["tcp"] + services["udp"]]
+    service_group = (
+        {"name": f"{prefix}-services", "members": service_members, "comments": comment} if service_members else None
+    )
+    rule_name = opts["rule_name"] or f"{prefix}-allow"
+    access_rule = https_rule = None
+    if group and service_group:
+        access_rule = {
+            "layer": opts["layer"],
+            "name": rule_name,
+            "source": ["Any"],
+            "destination": [group["name"]],
+            "service": [service_group["name"]],
+            "action": "Accept",
+            "track": {"type": "Log"},
+            "enabled": True,
+            "comments": comment,
+        }
+        position = _position(opts)
+        if isinstance(position, dict):
+            access_rule["relative_position"] = position
+        else:
+            access_rule["position"] = position
+        https_rule = {
+            "layer": opts["https_layer"],
+            "name": f"{prefix}-no-inspection",
+            "position": "top",
+            "source": ["Any"],
+            "destination": [group["name"]],
+            "service": ["HTTPS default services"],
+            "site_category": ["Any"],
+            "action": "Bypass",
+            "track": "Log",
+            "enabled": True,
+            "comments": comment,
+        }
+    install_policy = {"policy_package": opts["policy_package"]}
+    if targets:
+        install_policy["targets"] = targets
+    return {
+        "vendor": VENDOR,
+        "dns_domains": dns_domains,
+        "networks": networks,
+        "group": group,
+        "services_tcp": services["tcp"],
+        "services_udp": services["udp"],
+        "service_group": service_group,
+        "access_rule": access_rule,
+        "https_rule": https_rule,
+        "install_policy": install_policy,
+        "warnings": [],
+    }

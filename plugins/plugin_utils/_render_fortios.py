@@ -1,0 +1,165 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Allow-list model -> fortinet.fortios module payloads (firewall address/addrgrp, service, policy, ssl-exempt)."""
+
+from __future__ import annotations
+
+from ansible_collections.netallow.apple.plugins.plugin_utils._render_vendor import (
+    VendorRenderError,
+    check_name,
+    check_options,
+    host_names,
+    port_label,
+    require_model,
+)
+
+FORMAT_DOC = """\
+C(fortios): payloads for the fortinet.fortios modules, a dict with C(addresses) (fortios_firewall_address: one
+C(fqdn) object per FQDN, one C(fqdn) object with C(*.domain) per wildcard, one C(ipmask) object per IPv4 CIDR),
+C(addresses6) (fortios_firewall_address6), C(addrgrp)/C(addrgrp6), C(wildcard_fqdns)
+(fortios_firewall_wildcard_fqdn_custom, used by the TLS exemption), C(services) (fortios_firewall_service_custom,
+one per TCP/UDP port or range), C(service_group), C(policy) (fortios_firewall_policy, logging on), C(move) (the
+policy move, or null for C(bottom)), C(ssl_exempt) (members of C(ssl_exempt) for fortios_firewall_ssl_ssh_profile)
+and C(warnings). Options: C(prefix) (default C(apple)), C(position) (C(top), C(bottom), C(before), C(after)),
+C(anchor) (policy id to move next to; C(top) needs it too: the id of the current first policy), C(rule_name),
+C(comment), C(policyid) (default 4000), C(srcintf)/C(dstintf) (default C([any])), C(ssl_ssh_profile) (profile
+whose ssl-exempt list gets the Apple names; null to skip), C(exempt_id_base) (first ssl-exempt id, default 4000)."""
+
+VENDOR = "fortios"
+_DEFAULTS = {
+    "policyid": 4000,
+    "srcintf": ["any"],
+    "dstintf": ["any"],
+    "ssl_ssh_profile": None,
+    "exempt_id_base": 4000,
+}
+
+
+def _int_option(name: str, value, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise VendorRenderError(f"{VENDOR} renderer: {name} {value!r} is not an integer from {low} to {high}")
+    return value
+
+
+def render(model: dict, **options) -> dict:
+    """Render the FortiOS payloads for ``model`` (see FORMAT_DOC for the options)."""
+    require_model(VENDOR, model)
+    opts = check_options(VENDOR, options, _DEFAULTS)
+    prefix = opts["prefix"]
+    policyid = _int_option("policyid", opts["policyid"], 1, 4294967294)
+    exempt_base = _int_option("exempt_id_base", opts["exempt_id_base"], 1, 4294967294)
+    interfaces = {}
+    for key in ("srcintf", "dstintf"):
+        value = opts[key]
+        if not isinstance(value, list) or not value:
+            raise VendorRenderError(f"{VENDOR} renderer: {key} {value!r} must be a non-empty list of interface names")
+        interfaces[key] = [{"name": check_name(VENDOR, key, name, 35)} for name in value]
+    if opts["ssl_ssh_profile"] is not None:
+        check_name(VENDOR, "ssl_ssh_profile", opts["ssl_ssh_profile"], 35)
+    if opts["position"] == "top" and opts["anchor"] in (None, ""):
+        raise VendorRenderError(
+            f"{VENDOR} renderer: position top needs anchor, the id of the current first policy "
+            "(FortiOS moves a policy before or after another one)")
+    comment = opts["comment"]
+
+    fqdn_names = host_names(VENDOR, prefix, model["fqdns"])
+    wildcard_hosts = [f"*.{domain}" for domain in model["wildcards"]]
+    wildcard_names = host_names(VENDOR, prefix, wildcard_hosts)
+    cidr4_names = host_names(VENDOR, prefix, model["cidrs4"], "net-")
+    cidr6_names = host_names(VENDOR, prefix, model["cidrs6"], "net6-")
+
+    addresses = [{"name": fqdn_names[h], "type": "fqdn", "fqdn": h, "comment": comment} for h in model["fqdns"]]
+    addresses += [{"name": wildcard_names[h], "type": "fqdn", "fqdn": h, "comment": comment} for h in wildcard_hosts]
+    addresses += [
+        {"name": cidr4_names[c], "type": "ipmask", "subnet": c, "comment": comment} for c in model["cidrs4"]
+    ]
+    addresses6 = [
+        {"name": cidr6_names[c], "type": "ipprefix", "ip6": c, "comment": comment} for c in model["cidrs6"]
+    ]
+    # The ssl-exempt list references wildcard-fqdn objects, a table separate from firewall addresses.
+    wildcard_fqdns = [
+        {"name": wildcard_names[h], "wildcard_fqdn": h, "comment": comment} for h in wildcard_hosts
+    ]
+    group_name = f"{prefix}-destinations"
+    group6_name = f"{prefix}-destinations6"
+    addrgrp = (
+        {"name": group_name, "member": [{"name": a["name"]} for a in addresses], "comment": comment}
+        if addresses else None
+    )
+    addrgrp6 = (
+        {"name": group6_name, "member": [{"name": a["name"]} for a in addresses6], "comment": comment}
+        if addresses6 else None
+    )
+
+    services = []
+    for protocol in ("tcp", "udp"):
+        for port in model["ports"].get(protocol, []):
+            label = port_label(port)
+            services.append(
+                {
+                    "name": f"{prefix}-{protocol}-{label}",
+                    "protocol": "TCP/UDP/SCTP",
+                    f"{protocol}_portrange": label,
+                    "comment": comment,
+                }
+            )
+    service_group = (
+        {"name": f"{prefix}-services", "member": [{"name": s["name"]} for s in services], "comment": comment}
+        if services else None
+    )
+
+    policy = None
+    if service_group and (addrgrp or addrgrp6):
+        policy = {
+            "policyid": policyid,
+            "name": (opts["rule_name"] or f"{prefix}-allow")[:35],
+            "srcintf": interfaces["srcintf"],
+            "dstintf": interfaces["dstintf"],
+            "srcaddr": [{"name": "all"}] if addrgrp else [],
+            "dstaddr": [{"name": group_name}] if addrgrp else [],
+            "srcaddr6": [{"name": "all"}] if addrgrp6 else [],
+            "dstaddr6": [{"name": group6_name}] if addrgrp6 else [],
+            "service": [{"name": service_group["name"]}],
+            "action": "accept",
+            "schedule": "always",
+            "logtraffic": "all",
+            "status": "enable",
+            "comments": comment,
+        }
+        for key in ("srcaddr", "dstaddr", "srcaddr6", "dstaddr6"):
+            if not policy[key]:
+                del policy[key]
+    move = None
+    if policy and opts["position"] != "bottom":
+        move = {
+            "self": str(policyid),
+            "before" if opts["position"] in ("top", "before") else "after": str(opts["anchor"]),
+        }
+
+    ssl_exempt = []
+    if opts["ssl_ssh_profile"]:
+        next_id = exempt_base
+        for item in wildcard_fqdns:
+            ssl_exempt.append({"id": next_id, "type": "wildcard-fqdn", "wildcard_fqdn": item["name"]})
+            next_id += 1
+        for host in model["fqdns"]:
+            ssl_exempt.append({"id": next_id, "type": "address", "address": fqdn_names[host]})
+            next_id += 1
+
+    return {
+        "vendor": VENDOR,
+        "addresses": addresses,
+        "addresses6": addresses6,
+        "wildcard_fqdns": wildcard_fqdns,
+        "addrgrp": addrgrp,
+        "addrgrp6": addrgrp6,
+        "services": services,
+        "service_group": service_group,
+        "policy": policy,
+        "move": move,
+        "ssl_ssh_profile": opts["ssl_ssh_profile"],
+        "ssl_exempt": ssl_exempt,
+        "warnings": [],
+    }

@@ -1,0 +1,97 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Allow-list model -> junipernetworks.junos payloads (address book, applications, one security policy)."""
+
+from __future__ import annotations
+
+from ansible_collections.netallow.apple.plugins.plugin_utils._render_vendor import (
+    VendorRenderError,
+    check_name,
+    check_options,
+    host_names,
+    port_label,
+    require_model,
+    unexpressible_warnings,
+)
+
+FORMAT_DOC = """\
+C(junos): payloads for junipernetworks.junos (SRX), a dict with C(zones) (the C(config) of junos_security_zones:
+the destination zone's address book with one C(dns-name) address per FQDN, one C(ip-prefix) address per IPv4/IPv6
+CIDR and an address-set of all of them; Junos has no wildcard FQDN address, wildcards are reported in
+C(warnings)), C(application_lines) (C(set applications ...) for junos_config: one application per TCP/UDP port or
+range and an application-set), C(policies) (the C(config) of junos_security_policies: one permit policy, session
+init and close logged), C(placement_lines) (C(insert security policies ... before|after policy ...) or empty for
+C(bottom)) and C(warnings). Options: C(prefix), C(position)/C(anchor) (a policy name; C(top) needs the current
+first policy as anchor), C(rule_name), C(comment), C(from_zone) (default C(trust)), C(to_zone) (default
+C(untrust))."""
+
+VENDOR = "junos"
+_DEFAULTS = {"from_zone": "trust", "to_zone": "untrust"}
+
+
+def render(model: dict, **options) -> dict:
+    """Render the Junos payloads for ``model`` (see FORMAT_DOC for the options)."""
+    require_model(VENDOR, model)
+    opts = check_options(VENDOR, options, _DEFAULTS)
+    prefix = opts["prefix"]
+    from_zone = check_name(VENDOR, "from_zone", opts["from_zone"])
+    to_zone = check_name(VENDOR, "to_zone", opts["to_zone"])
+    if opts["position"] == "top" and opts["anchor"] in (None, ""):
+        raise VendorRenderError(
+            f"{VENDOR} renderer: position top needs anchor, the name of the current first policy "
+            f"from {from_zone} to {to_zone} (Junos inserts a policy before or after another one)")
+    policy_name = opts["rule_name"] or f"{prefix}-allow"
+    fqdn_names = host_names(VENDOR, prefix, model["fqdns"])
+    cidr_names = host_names(VENDOR, prefix, list(model["cidrs4"]) + list(model["cidrs6"]), "net-")
+    addresses = [{"name": fqdn_names[h], "dns_name": {"name": h}} for h in model["fqdns"]]
+    addresses += [{"name": cidr_names[c], "ip_prefix": c} for c in list(model["cidrs4"]) + list(model["cidrs6"])]
+    set_name = f"{prefix}-destinations"
+    zones = None
+    if addresses:
+        zones = {"zones": [{"name": to_zone, "address_book": {
+            "addresses": addresses,
+            "address_sets": [{"name": set_name, "addresses": [a["name"] for a in addresses]}],
+        }}]}
+
+    application_lines = []
+    app_names = []
+    for protocol in ("tcp", "udp"):
+        for port in model["ports"].get(protocol, []):
+            label = port_label(port)
+            name = f"{prefix}-{protocol}-{label}"
+            app_names.append(name)
+            application_lines += [
+                f"set applications application {name} protocol {protocol}",
+                f"set applications application {name} destination-port {label}",
+            ]
+    app_set = f"{prefix}-services"
+    application_lines += [f"set applications application-set {app_set} application {name}" for name in app_names]
+
+    policies = None
+    placement_lines = []
+    if zones and app_names:
+        policies = {"from_zones": [{"name": from_zone, "to_zones": [{"name": to_zone, "policies": [{
+            "name": policy_name,
+            "description": opts["comment"],
+            "match": {
+                "source_address": {"any": True},
+                "destination_address": {"addresses": [set_name]},
+                "application": {"names": [app_set]},
+            },
+            "then": {"permit": {}, "log": {"session_init": True, "session_close": True}},
+        }]}]}]}
+        if opts["position"] != "bottom":
+            where = "after" if opts["position"] == "after" else "before"
+            placement_lines.append(
+                f"insert security policies from-zone {from_zone} to-zone {to_zone} policy {policy_name} "
+                f"{where} policy {opts['anchor']}")
+    return {
+        "vendor": VENDOR,
+        "zones": zones,
+        "application_lines": application_lines,
+        "policies": policies,
+        "placement_lines": placement_lines,
+        "warnings": unexpressible_warnings(VENDOR, model),
+    }

@@ -1,0 +1,161 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Allow-list model -> paloaltonetworks.panos payloads and the external dynamic list files the firewall pulls."""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.netallow.apple.plugins.plugin_utils._render_vendor import (
+    VendorRenderError,
+    check_name,
+    check_options,
+    host_names,
+    port_label,
+    require_model,
+)
+
+FORMAT_DOC = """\
+C(panos): payloads for paloaltonetworks.panos, a dict with C(address_objects) (panos_address_object: C(fqdn) per
+FQDN, C(ip-netmask) per IPv4/IPv6 CIDR), C(address_group) (panos_address_group, static), C(url_category)
+(panos_custom_url_category: C(*.domain) per wildcard plus the exact FQDNs; PAN-OS matches wildcards through URL
+categories), C(services)/C(service_group) (panos_service_object/panos_service_group), C(security_rules)
+(panos_security_rule: one allow rule for the address group, one for the URL category, logged at session end),
+C(decryption_rule) (panos_decryption_rule, action no-decrypt for the URL category and the address group),
+C(edls) (panos_edl entries when C(edl_base_url) is set) and C(edl_files) (file name -> content: the domain list
+and the IP list the firewall pulls from C(edl_base_url)), C(commit) and C(warnings). Options: C(prefix),
+C(position)/C(anchor) (a rule name), C(rule_name), C(comment), C(from_zones)/C(to_zones) (default C([any])),
+C(edl_base_url) (HTTPS URL the EDL files are served from; null: no EDL objects)."""
+
+VENDOR = "panos"
+_DEFAULTS = {"from_zones": ["any"], "to_zones": ["any"], "edl_base_url": None}
+_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$")
+EDL_DOMAINS_FILE = "apple-domains.txt"
+EDL_IPS_FILE = "apple-ips.txt"
+
+
+def _location(opts: dict) -> dict:
+    if opts["position"] in ("top", "bottom"):
+        return {"location": opts["position"]}
+    return {"location": opts["position"], "existing_rule": str(opts["anchor"])}
+
+
+def render(model: dict, **options) -> dict:
+    """Render the PAN-OS payloads for ``model`` (see FORMAT_DOC for the options)."""
+    require_model(VENDOR, model)
+    opts = check_options(VENDOR, options, _DEFAULTS)
+    prefix = opts["prefix"]
+    comment = opts["comment"]
+    zones = {}
+    for key in ("from_zones", "to_zones"):
+        value = opts[key]
+        if not isinstance(value, list) or not value:
+            raise VendorRenderError(f"{VENDOR} renderer: {key} {value!r} must be a non-empty list of zone names")
+        zones[key] = [check_name(VENDOR, key, zone, 31) for zone in value]
+    base_url = opts["edl_base_url"]
+    if base_url is not None and (not isinstance(base_url, str) or not _URL_RE.match(base_url)):
+        raise VendorRenderError(
+            f"{VENDOR} renderer: edl_base_url {base_url!r} is not valid: an https:// URL without query or spaces")
+
+    fqdn_names = host_names(VENDOR, prefix, model["fqdns"])
+    cidrs = list(model["cidrs4"]) + list(model["cidrs6"])
+    cidr_names = host_names(VENDOR, prefix, cidrs, "net-")
+    address_objects = [
+        {"name": fqdn_names[h], "value": h, "address_type": "fqdn", "description": comment} for h in model["fqdns"]
+    ]
+    address_objects += [
+        {"name": cidr_names[c], "value": c, "address_type": "ip-netmask", "description": comment} for c in cidrs
+    ]
+    group_name = f"{prefix}-destinations"
+    address_group = (
+        {"name": group_name, "static_value": [a["name"] for a in address_objects], "description": comment}
+        if address_objects else None
+    )
+    # URL category and EDL names are limited to 31 characters.
+    category_name = f"{prefix}-domains"
+    url_values = [f"*.{d}" for d in model["wildcards"]] + list(model["fqdns"])
+    url_category = (
+        {"name": category_name, "url_value": url_values, "type": "URL List", "description": comment}
+        if url_values else None
+    )
+    services = []
+    for protocol in ("tcp", "udp"):
+        for port in model["ports"].get(protocol, []):
+            label = port_label(port)
+            services.append({"name": f"{prefix}-{protocol}-{label}", "protocol": protocol,
+                             "destination_port": label, "description": comment})
+    service_group = (
+        {"name": f"{prefix}-services", "value": [s["name"] for s in services]} if services else None
+    )
+    rule_name = opts["rule_name"] or f"{prefix}-allow"
+    security_rules = []
+    common = {
+        "source_zone": zones["from_zones"],
+        "destination_zone": zones["to_zones"],
+        "source_ip": ["any"],
+        "application": ["any"],
+        "action": "allow",
+        "log_start": False,
+        "log_end": True,
+        "description": comment,
+    }
+    if service_group and address_group:
+        security_rules.append({"rule_name": rule_name, "destination_ip": [group_name], "category": ["any"],
+                               "service": [service_group["name"]], **common, **_location(opts)})
+    if service_group and url_category and model["wildcards"]:
+        # Wildcards match by URL category, which sees only web traffic (HTTP Host, TLS SNI).
+        security_rules.append({"rule_name": f"{rule_name}-wildcards", "destination_ip": ["any"],
+                               "category": [category_name], "service": [service_group["name"]], **common,
+                               "location": "after", "existing_rule": rule_name} if address_group else
+                              {"rule_name": f"{rule_name}-wildcards", "destination_ip": ["any"],
+                               "category": [category_name], "service": [service_group["name"]], **common,
+                               **_location(opts)})
+    decryption_rule = None
+    if url_category or address_group:
+        decryption_rule = {
+            "name": f"{prefix}-no-decrypt",
+            "description": comment,
+            "source_zones": zones["from_zones"],
+            "destination_zones": zones["to_zones"],
+            "source_addresses": ["any"],
+            "destination_addresses": ["any"],
+            "url_categories": [category_name] if url_category else ["any"],
+            "services": ["any"],
+            "action": "no-decrypt",
+            "location": "top",
+        }
+        if not url_category:
+            decryption_rule["destination_addresses"] = [group_name]
+    domain_lines = [f"*.{d}" for d in model["wildcards"]] + list(model["fqdns"])
+    edl_files = {
+        EDL_DOMAINS_FILE: "".join(f"{line}\n" for line in domain_lines),
+        EDL_IPS_FILE: "".join(f"{cidr}\n" for cidr in cidrs),
+    }
+    edls = []
+    if base_url:
+        base = base_url.rstrip("/")
+        edls = [
+            {"name": f"{prefix}-edl-domains", "edl_type": "domain", "source": f"{base}/{EDL_DOMAINS_FILE}",
+             "expand_domain": True, "repeat": "hourly", "description": comment},
+            {"name": f"{prefix}-edl-ips", "edl_type": "ip", "source": f"{base}/{EDL_IPS_FILE}",
+             "repeat": "hourly", "description": comment},
+        ]
+    return {
+        "vendor": VENDOR,
+        "address_objects": address_objects,
+        "address_group": address_group,
+        "url_category": url_category,
+        "services": services,
+        "service_group": service_group,
+        "security_rules": security_rules,
+        "decryption_rule": decryption_rule,
+        "edls": edls,
+        "edl_files": edl_files,
+        "commit": {"description": comment},
+        "warnings": [
+            f"{VENDOR}: wildcard *.{d} is matched by URL category {category_name} (web traffic only: HTTP Host, "
+            "TLS SNI); other protocols to its hosts need the FQDNs or Apple's CIDRs" for d in model["wildcards"]
+        ],
+    }

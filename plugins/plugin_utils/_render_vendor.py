@@ -1,0 +1,188 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Shared pieces of the network vendor renderers (_render_fortios, _render_checkpoint, _render_asa, ...).
+
+Each vendor renderer turns the allow-list model into the data the ``netallow.apple.network_gear`` role hands to
+that vendor's Ansible modules: one list or dict per module, in the module's own option names, so the role's tasks
+only loop. This module holds what all of them share: option checking, placement, object naming within each
+vendor's length and character rules, and the table of what each platform can express.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import AllowlistError, object_names
+
+__all__ = (
+    "CAPABILITIES",
+    "NAME_RULES",
+    "POSITIONS",
+    "VendorRenderError",
+    "check_options",
+    "host_names",
+    "port_label",
+    "split_port",
+    "unexpressible_warnings",
+)
+
+
+class VendorRenderError(AllowlistError):
+    """Invalid renderer option; the message names the value and the valid choices."""
+
+
+POSITIONS = ("top", "bottom", "before", "after")
+
+# Object name rules per vendor, as documented by each vendor (maximum length, allowed characters).
+NAME_RULES: dict = {
+    # FortiOS: firewall address/service names up to 79 characters.
+    "fortios": {"max_length": 79, "allowed": "A-Za-z0-9_.-"},
+    # Check Point: object names without spaces; the management API accepts up to 100, keep them readable.
+    "checkpoint": {"max_length": 63, "allowed": "A-Za-z0-9_.-"},
+    # ASA: object and object-group names up to 64 characters.
+    "asa": {"max_length": 64, "allowed": "A-Za-z0-9_.-"},
+    # Junos: address book and policy names up to 63 characters.
+    "junos": {"max_length": 63, "allowed": "A-Za-z0-9_.-"},
+    # VyOS: firewall group names; no dots, keep under 32 characters.
+    "vyos": {"max_length": 31, "allowed": "A-Za-z0-9_-"},
+    # PAN-OS: object names up to 63 characters (URL categories and EDLs: 31).
+    "panos": {"max_length": 63, "allowed": "A-Za-z0-9_.-"},
+}
+
+# What each platform can express, used by the renderers' warnings and the role README.
+CAPABILITIES: dict = {
+    "fortios": {
+        "fqdn": "address type fqdn",
+        "wildcard": "address type fqdn with *.domain (FortiOS 6.2+), wildcard-fqdn custom for ssl-exempt",
+        "cidr6": "address6 / addrgrp6",
+        "tls_exemption": "ssl-ssh-profile ssl-exempt (wildcard-fqdn and address entries)",
+        "commit": "none (changes apply at once)",
+    },
+    "checkpoint": {
+        "fqdn": "dns-domain, is-sub-domain false",
+        "wildcard": "dns-domain, is-sub-domain true",
+        "cidr6": "network with subnet6",
+        "tls_exemption": "HTTPS inspection rule, action Bypass",
+        "commit": "publish, then install-policy",
+    },
+    "asa": {
+        "fqdn": "object network ... fqdn (asa_config)",
+        "wildcard": None,
+        "cidr6": "object-group network ipv6 address",
+        "tls_exemption": None,
+        "commit": "none (write memory is the operator's choice)",
+    },
+    "junos": {
+        "fqdn": "address book dns-name",
+        "wildcard": None,
+        "cidr6": "address book ip-prefix",
+        "tls_exemption": None,
+        "commit": "commit (junos resource modules commit themselves)",
+    },
+    "vyos": {
+        "fqdn": "firewall group domain-group (VyOS 1.4+, vyos_config)",
+        "wildcard": None,
+        "cidr6": "ipv6 network-group",
+        "tls_exemption": None,
+        "commit": "commit (vyos modules commit themselves)",
+    },
+    "panos": {
+        "fqdn": "address object type fqdn",
+        "wildcard": "custom URL category (*.domain) and a domain external dynamic list",
+        "cidr6": "address object type ip-netmask",
+        "tls_exemption": "decryption rule, action no-decrypt, with the URL category",
+        "commit": "commit (panos_commit_firewall), only when something changed",
+    },
+}
+
+_PREFIX_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+_COMMENT_RE = re.compile(r"^[A-Za-z0-9 _.,:()/+-]{0,200}$")
+COMMON_OPTIONS = ("prefix", "position", "anchor", "rule_name", "comment")
+DEFAULT_COMMENT = "netallow.apple: Apple network requirements"
+
+
+def _fail(vendor: str, message: str) -> t.NoReturn:
+    raise VendorRenderError(f"{vendor} renderer: {message}")
+
+
+def check_name(vendor: str, option: str, value: t.Any, max_length: int = 63) -> str:
+    """A user-given object or rule name: [A-Za-z0-9] then [A-Za-z0-9_.-], bounded length."""
+    if not isinstance(value, str) or not _NAME_RE.match(value) or len(value) > max_length:
+        _fail(
+            vendor,
+            f"{option} {value!r} is not a valid name: use a letter or digit, then letters, digits, '_', '.', '-' "
+            f"(at most {max_length} characters)",
+        )
+    return value
+
+
+def check_options(vendor: str, options: t.Mapping, vendor_defaults: t.Mapping) -> dict:
+    """Validate common and vendor options; return them with defaults filled in.
+
+    ``vendor_defaults`` lists the vendor's own options and their defaults; anything else is rejected by name.
+    """
+    valid = list(COMMON_OPTIONS) + list(vendor_defaults)
+    unknown = sorted(set(options) - set(valid))
+    if unknown:
+        _fail(vendor, f"unknown option(s) {', '.join(unknown)}; valid options: {', '.join(valid)}")
+    opts = {"prefix": "apple", "position": "bottom", "anchor": None, "rule_name": None, "comment": DEFAULT_COMMENT}
+    opts.update(vendor_defaults)
+    opts.update({key: value for key, value in options.items() if value is not None})
+    if not isinstance(opts["prefix"], str) or not _PREFIX_RE.match(opts["prefix"]):
+        _fail(vendor, f"prefix {opts['prefix']!r} is not valid: a letter then up to 15 of [A-Za-z0-9_-]")
+    if opts["position"] not in POSITIONS:
+        _fail(vendor, f"position {opts['position']!r} is not valid; valid positions: {', '.join(POSITIONS)}")
+    if opts["position"] in ("before", "after"):
+        if opts["anchor"] in (None, ""):
+            _fail(vendor, f"position {opts['position']} needs anchor (the rule to place the allow rule next to)")
+        anchor = opts["anchor"]
+        if isinstance(anchor, bool) or not isinstance(anchor, (str, int)) or not _NAME_RE.match(str(anchor)):
+            _fail(vendor, f"anchor {anchor!r} is not a valid rule name or id: letters, digits, '_', '.', '-'")
+    if not isinstance(opts["comment"], str) or not _COMMENT_RE.match(opts["comment"]):
+        _fail(vendor, f"comment {opts['comment']!r} is not valid: up to 200 of letters, digits, space and _.,:()/+-")
+    if opts["rule_name"] is not None:
+        check_name(vendor, "rule_name", opts["rule_name"])
+    return opts
+
+
+def host_names(vendor: str, prefix: str, hosts: t.Iterable[str], kind_prefix: str = "") -> dict:
+    """Stable, unique, vendor-valid object names for hosts or CIDRs, ``{host: name}``."""
+    rules = dict(NAME_RULES[vendor])
+    rules["prefix"] = f"{prefix}-{kind_prefix}" if kind_prefix else f"{prefix}-"
+    return object_names(list(hosts), rules)
+
+
+def split_port(port: t.Union[int, str]) -> tuple:
+    """``443`` -> (443, 443); ``"8000-8999"`` -> (8000, 8999). Ports come validated from the model."""
+    if isinstance(port, int):
+        return port, port
+    low, high = str(port).split("-", 1)
+    return int(low), int(high)
+
+
+def port_label(port: t.Union[int, str]) -> str:
+    low, high = split_port(port)
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def unexpressible_warnings(vendor: str, model: t.Mapping) -> list:
+    """One warning per selected entry kind the platform cannot express."""
+    warnings = []
+    if CAPABILITIES[vendor]["wildcard"] is None:
+        for domain in model.get("wildcards", []):
+            warnings.append(
+                f"{vendor}: wildcard *.{domain} cannot be expressed (no wildcard FQDN objects); its hosts are "
+                "reached only through the exact FQDNs and Apple's CIDRs in the selection"
+            )
+    return warnings
+
+
+def require_model(vendor: str, model: t.Any) -> t.Mapping:
+    keys = ("fqdns", "wildcards", "cidrs4", "cidrs6", "ports")
+    if not isinstance(model, t.Mapping) or any(key not in model for key in keys):
+        _fail(vendor, f"expects the allow-list model (a dict with {', '.join(keys)}), got {type(model).__name__}")
+    return model
