@@ -15,6 +15,7 @@ PYRUN ?= $(or $(PY312),$(PY311))
 
 VENV := .venv
 VENV219 := .venv-2.19
+VENV39 := .venv-3.9
 VENDOR := .venv-vendor
 BUILD := .build
 COLLECTIONS := $(abspath $(BUILD)/collections)
@@ -29,8 +30,8 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help run test setup setup-run system-deps link sanity units units-219 units-39 integration molecule lint \
-        build docs-lint bench clean
+.PHONY: help run test setup setup-run system-deps link copy sanity units units-219 units-39 integration molecule \
+        lint build docs bench clean
 
 help:
 	@echo "make run     set up and run the main job on localhost (outputs in out/)"
@@ -62,6 +63,12 @@ $(VENV219)/stamp: requirements-test-2.19.txt
 	$(VENV219)/bin/python -m pip install -q -r requirements-test-2.19.txt
 	@touch $@
 
+$(VENV39)/stamp: requirements-test-3.9.txt
+	test -n "$(PY39)" || { echo "make test needs Python 3.9 for the managed-host code's unit tests" >&2; exit 1; }
+	test -x $(VENV39)/bin/python || $(PY39) -m venv $(VENV39)
+	$(VENV39)/bin/python -m pip install -q -r requirements-test-3.9.txt
+	@touch $@
+
 $(VENDOR)/stamp:
 	mkdir -p $(VENDOR)
 	$(VENV)/bin/python -m pip download -q --no-deps -d $(VENDOR)/dl 'ansible==11.*'
@@ -77,14 +84,14 @@ link:
 	@ln -sfn $(CURDIR) $(COLL_LINK)
 
 setup-run: $(VENV)/run.stamp link
-setup: system-deps $(VENV)/test.stamp $(VENV219)/stamp $(VENDOR)/stamp link
+setup: system-deps $(VENV)/test.stamp $(VENV219)/stamp $(VENV39)/stamp $(VENDOR)/stamp link
 
 # ---------------------------------------------------------------- main job
 run: setup-run
 	cd playbooks && ansible-playbook site.yml
 
 # ---------------------------------------------------------------- tests
-# ansible-test needs a real (not symlinked) ansible_collections/netallow/apple tree.
+# ansible-test needs a real (not symlinked) ansible_collections/netallow/apple tree: copy the working tree there.
 copy:
 	rm -rf $(COLL_COPY) && mkdir -p $(COLL_COPY)
 	git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ $(COLL_COPY)/
@@ -93,35 +100,38 @@ copy:
 test: setup
 	tests/utils/run-all.sh
 
+lint:
+	ruff check .
+	yamllint -s .
+	ansible-lint --profile production --offline -q
+	antsibull-changelog lint
+
+# Unit tests on ansible-core 2.21 (Python 3.12) and 2.19 (Python 3.11); managed-host code also on Python 3.9.
+units: copy
+	cd $(COLL_COPY) && ansible-test units --local --python 3.12 --color no
+
+units-219: copy
+	cd $(COLL_COPY) && PATH=$(abspath $(VENV219))/bin:$$PATH ansible-test units --local --python 3.11 --color no
+
+units-39: copy
+	cd $(TESTROOT) && PYTHONPATH=$(TESTROOT) $(abspath $(VENV39))/bin/python -m pytest -q -p no:cacheprovider \
+	  ansible_collections/netallow/apple/tests/unit/plugins/module_utils
+
+docs:
+	tests/utils/check-docs.sh
+
 sanity: copy
 	tests/utils/get-pip-standin.sh
 	cd $(COLL_COPY) && ansible-test sanity --local --python 3.12 --color no
 
-units: copy
-	cd $(COLL_COPY) && ansible-test units --local --python 3.12 --color no
-
-units-219:
-	$(VENV219)/bin/python -m pytest -q -p no:cacheprovider tests/unit --rootdir . -c tests/unit/pytest-2.19.ini
-
 integration: copy
-	cd $(COLL_COPY) && ansible-test integration --local --python 3.12 --color no
+	cd $(COLL_COPY) && ansible-test integration --local --python 3.12 --color no --allow-destructive --allow-root
 
 molecule:
 	molecule test --all
 
-lint:
-	ruff check plugins tests benchmarks
-	yamllint -s .
-	ansible-lint --profile production
-
 build:
-	rm -f netallow-apple-*.tar.gz
-	ansible-galaxy collection build --force .
-	rm -rf $(BUILD)/installed && ansible-galaxy collection install -p $(BUILD)/installed netallow-apple-*.tar.gz
-	ANSIBLE_COLLECTIONS_PATH=$(abspath $(BUILD)/installed) ansible-doc netallow.apple.endpoints >/dev/null
-
-docs-lint:
-	antsibull-docs lint-collection-docs --plugin-docs .
+	tests/utils/build-and-install.sh
 
 bench: setup
 	python benchmarks/run.py
