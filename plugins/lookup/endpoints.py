@@ -105,8 +105,12 @@ options:
         kind; V(ids) the entry ids.
       - V(ports) returns one dict with the keys C(tcp) and C(udp), each the sorted unique ports (ranges as
         C(low-high) strings).
+      - The following describe the catalog itself and ignore the selectors. V(info) returns its version, date,
+        entry count, section and service keys; V(sections) the sections with their titles in each language;
+        V(sources) the documents it cites; V(port_rows) the port-only rows (Apple's common-ports table, the
+        iMessage and FaceTime activation ports); V(processes) the iTunes for Windows background processes.
     type: str
-    choices: [entries, hosts, fqdns, wildcards, cidrs, ports, ids]
+    choices: [entries, hosts, fqdns, wildcards, cidrs, ports, ids, info, sections, sources, port_rows, processes]
     default: entries
   query:
     description:
@@ -241,7 +245,9 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import (
+    CATALOG_OUTPUTS,
     CatalogError,
+    describe,
     load_catalog,
     select,
     summarize,
@@ -284,9 +290,13 @@ class LookupModule(LookupBase):
             selectors["section"] = list(selectors["section"] or []) + [str(t) for t in terms]
         try:
             catalog = load_catalog(self.get_option("catalog_path"))
-            entries = select(catalog, include_removed=self.get_option("include_removed"),
-                             include_unverified=self.get_option("include_unverified"), **selectors)
-            result = summarize(entries, self.get_option("output"))
+            output = self.get_option("output")
+            if output in CATALOG_OUTPUTS:
+                result = describe(catalog, output)
+            else:
+                entries = select(catalog, include_removed=self.get_option("include_removed"),
+                                 include_unverified=self.get_option("include_unverified"), **selectors)
+                result = summarize(entries, output)
         except CatalogError as exc:
             raise AnsibleLookupError(f"netallow.apple.endpoints: {exc}") from exc
 

@@ -35,6 +35,8 @@ KINDS = ("fqdn", "wildcard", "cidr")
 STATUSES = ("current", "renamed", "removed", "unverified")
 LANGUAGES = ("en", "fr", "nl", "cs", "de")
 OUTPUTS = ("entries", "hosts", "fqdns", "wildcards", "cidrs", "ports", "ids")
+# Outputs that describe the catalog itself rather than the selected entries.
+CATALOG_OUTPUTS = ("info", "sections", "sources", "port_rows", "processes")
 
 ENTRY_KEYS = ("id", "section", "service", "host", "tcp", "udp", "platforms", "proxy", "required", "description",
               "status", "added", "last_seen", "removed", "renamed_to", "sources", "probe", "notes")
@@ -455,6 +457,22 @@ def copy_entry(entry: Mapping[str, Any]) -> dict:
     return copied
 
 
+def describe(catalog: Catalog, output: str) -> Any:
+    """The catalog-level outputs of :data:`CATALOG_OUTPUTS` (selectors do not apply to them)."""
+    if output == "info":
+        return {"version": catalog.version, "updated": catalog.updated, "entries": len(catalog.entries),
+                "path": catalog.path, "sections": list(catalog.sections), "services": list(catalog.services)}
+    if output == "sections":
+        return dict(catalog.sections)
+    if output == "sources":
+        return dict(catalog.sources)
+    if output == "port_rows":
+        return [dict(row) for row in catalog.ports]
+    if output == "processes":
+        return [dict(row) for row in catalog.processes]
+    raise CatalogError(f"unknown output {output!r}; valid outputs: {', '.join(OUTPUTS + CATALOG_OUTPUTS)}")
+
+
 def summarize(entries: Iterable[Mapping[str, Any]], output: str = "entries") -> Any:
     """Shape selected entries for the lookup's ``output`` modes (see :data:`OUTPUTS`)."""
     entries = list(entries)
@@ -476,4 +494,4 @@ def summarize(entries: Iterable[Mapping[str, Any]], output: str = "entries") -> 
             ordered = sorted(parsed, key=lambda p: p if isinstance(p, int) else p[0])
             result[proto] = [format_port(p) for p in ordered]
         return result
-    raise CatalogError(f"unknown output {output!r}; valid outputs: {', '.join(OUTPUTS)}")
+    raise CatalogError(f"unknown output {output!r}; valid outputs: {', '.join(OUTPUTS + CATALOG_OUTPUTS)}")
