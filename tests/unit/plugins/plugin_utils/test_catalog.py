@@ -11,6 +11,7 @@ import os
 import pytest
 import yaml
 
+from ansible_collections.netallow.apple.tests.unit.catalog_sample import RAW
 from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import (
     CatalogError,
     build_catalog,
@@ -20,46 +21,6 @@ from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import (
     select,
     summarize,
 )
-
-
-def _entry(**over):
-    base = {
-        "id": "devicesetup.albert.apple.com", "section": "devicesetup", "service": "activation",
-        "host": "albert.apple.com", "tcp": [443], "udp": [], "platforms": ["ios", "macos"], "proxy": True,
-        "required": True, "description": {"en": "Device activation."}, "status": "current", "added": "2019",
-        "last_seen": "2024-11", "removed": None, "renamed_to": None, "sources": ["src"],
-        "probe": "albert.apple.com", "notes": None,
-    }
-    base.update(over)
-    return base
-
-
-RAW = {
-    "catalog_version": "1.0.0",
-    "updated": "2026-03",
-    "sources": {"src": {"title": "t", "url": "https://example.invalid/", "language": "en", "date": "2024-11"}},
-    "sections": {"devicesetup": {"title": {"en": "Device setup"}}, "devicemanagement": {"title": {"en": "MDM"}},
-                 "software": {"title": {"en": "Software"}}, "businessschool": {"title": {"en": "ABM"}},
-                 "firewall": {"title": {"en": "Firewall"}}},
-    "entries": [
-        _entry(),
-        _entry(id="devicesetup.time.apple.com", service="time", host="time.apple.com", tcp=[], udp=[123],
-               proxy=None, probe="time.apple.com"),
-        _entry(id="devicemanagement.push.apple.com-wildcard", section="devicemanagement", service="apns",
-               host="*.push.apple.com", tcp=[443, 80, 5223, 2197], proxy=None,
-               platforms=["ios", "ipados", "tvos", "macos", "visionos"], probe="1-courier.push.apple.com"),
-        _entry(id="software.ns.itunes.apple.com", section="software", service="software_update",
-               host="ns.itunes.apple.com", status="removed", removed="2025-04", platforms=["ios"]),
-        _entry(id="businessschool.business.apple.com-wildcard", section="businessschool", service="abm",
-               host="*.business.apple.com", tcp=[443, 80], platforms=[], probe=None, proxy=None),
-        _entry(id="firewall.17.0.0.0-8", section="firewall", service="apple_network", host="17.0.0.0/8",
-               tcp=["1-65535"], udp=["1-65535"], platforms=[], probe=None, proxy=None),
-        _entry(id="firewall.2620.149.a44..-48", section="firewall", service="apns", host="2620:149:a44::/48",
-               tcp=[443, 5223], platforms=[], probe=None, proxy=None),
-        _entry(id="software.gg.apple.com", section="software", service="software_update", host="gg.apple.com",
-               status="unverified", proxy=False),
-    ],
-}
 
 
 @pytest.fixture(name="catalog")
