@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026, netallow.apple contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -46,7 +45,7 @@ def _naive(path, selection):
 
 def _median_ms(func, rounds=ROUNDS):
     samples = []
-    for _ in range(rounds):
+    for _round in range(rounds):
         start = time.perf_counter()
         func()
         samples.append((time.perf_counter() - start) * 1000)
@@ -65,7 +64,7 @@ def main():
     rows = []
     for selection in SELECTIONS:
         ours_median, ours_max = _median_ms(lambda s=selection: lookup.run([], {}, **s))
-        naive_median, _ = _median_ms(lambda s=selection: _naive(_catalog.CATALOG_PATH, s), rounds=50)
+        naive_median, _naive_max = _median_ms(lambda s=selection: _naive(_catalog.CATALOG_PATH, s), rounds=50)
         label = ", ".join(f"{k}={v}" for k, v in selection.items()) or "(no options: all current entries)"
         rows.append((label, ours_median, ours_max, naive_median))
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026, netallow.apple contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -24,7 +23,7 @@ def main(argv):
     failed = []
     for script in scripts:
         print(f"== {os.path.basename(script)}", flush=True)
-        if subprocess.run([sys.executable, script], cwd=ROOT, env=env).returncode != 0:
+        if subprocess.run([sys.executable, script], cwd=ROOT, env=env, check=False).returncode != 0:
             failed.append(os.path.basename(script))
     print(f"results in {os.path.join(HERE, 'results')}")
     if failed:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: endpoints
-author: netallow.apple contributors
+author: netallow.apple contributors (@netallow)
 version_added: 1.0.0
 short_description: Select the hosts, wildcard domains, CIDRs and ports that Apple devices need
 description:

@@ -98,4 +98,3 @@ def to_markdown(entries: Iterable[Mapping[str, Any]], sections: Mapping[str, Any
             lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
         lines.append("")
     return "\n".join(lines)
-
