@@ -20,7 +20,7 @@ VENDOR := .venv-vendor
 BUILD := .build
 COLLECTIONS := $(abspath $(BUILD)/collections)
 COLL_LINK := $(COLLECTIONS)/ansible_collections/netallow/apple
-TESTROOT := $(abspath $(BUILD)/test)
+TESTROOT ?= $(abspath $(BUILD)/test)
 COLL_COPY := $(TESTROOT)/ansible_collections/netallow/apple
 # cisco.asa and junipernetworks.junos last shipped in the ansible 11.x package.
 VENDOR_COLLECTIONS := $(abspath $(VENDOR))/ansible11/ansible_collections
@@ -30,7 +30,7 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help run test setup setup-run system-deps link copy sanity units units-219 units-39 integration molecule \
+.PHONY: help run test setup setup-run system-deps system-deps-run link copy sanity units units-219 units-39 integration molecule \
         lint build docs bench clean
 
 help:
@@ -39,6 +39,13 @@ help:
 	@echo "make bench   run the benchmarks (figures in benchmarks/results/)"
 
 # ---------------------------------------------------------------- setup
+# bindep.txt: the base profile (what `make run` needs) and the "test" profile (real nftables, squid, dnsmasq, ...).
+system-deps-run: $(BUILD)/system-deps-run.stamp
+$(BUILD)/system-deps-run.stamp: bindep.txt
+	@mkdir -p $(BUILD)
+	tests/utils/install-system-packages.sh
+	@touch $@
+
 system-deps: $(BUILD)/system-deps.stamp
 $(BUILD)/system-deps.stamp: bindep.txt
 	@mkdir -p $(BUILD)
@@ -69,7 +76,7 @@ $(VENV39)/stamp: requirements-test-3.9.txt
 	$(VENV39)/bin/python -m pip install -q -r requirements-test-3.9.txt
 	@touch $@
 
-$(VENDOR)/stamp:
+$(VENDOR)/stamp: $(VENV)/run.stamp
 	mkdir -p $(VENDOR)
 	$(VENV)/bin/python -m pip download -q --no-deps -d $(VENDOR)/dl 'ansible==11.*'
 	rm -rf $(VENDOR)/ansible11 && mkdir -p $(VENDOR)/ansible11
@@ -83,7 +90,7 @@ link:
 	@mkdir -p $(dir $(COLL_LINK))
 	@ln -sfn $(CURDIR) $(COLL_LINK)
 
-setup-run: $(VENV)/run.stamp link
+setup-run: system-deps-run $(VENV)/run.stamp $(VENDOR)/stamp link
 setup: system-deps $(VENV)/test.stamp $(VENV219)/stamp $(VENV39)/stamp $(VENDOR)/stamp link
 
 # ---------------------------------------------------------------- main job

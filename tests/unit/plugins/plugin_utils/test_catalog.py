@@ -11,7 +11,6 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.netallow.apple.tests.unit.catalog_sample import RAW
 from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import (
     CatalogError,
     build_catalog,
@@ -21,6 +20,7 @@ from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import (
     select,
     summarize,
 )
+from ansible_collections.netallow.apple.tests.unit.catalog_sample import RAW
 
 
 @pytest.fixture(name="catalog")
