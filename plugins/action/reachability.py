@@ -1,0 +1,158 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Action plugin for netallow.apple.reachability: selects the catalog's targets on the controller, then runs the
+module on the managed host with an explicit target list."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.netallow.apple.plugins.module_utils._probes import summarize
+from ansible_collections.netallow.apple.plugins.modules.reachability import SELECTORS, argument_spec
+
+MODULE = "netallow.apple.reachability"
+
+
+def _skipped(entry: dict, port, protocol: str, reason: str) -> dict:
+    return {
+        "host": entry["host"],
+        "probe": entry.get("probe"),
+        "port": port,
+        "protocol": protocol,
+        "id": entry["id"],
+        "entry_ids": [entry["id"]],
+        "required": bool(entry.get("required", True)),
+        "status": "skipped",
+        "stage": None,
+        "addresses": [],
+        "address_owner": None,
+        "address": None,
+        "proxy": None,
+        "issuer": None,
+        "elapsed_ms": 0,
+        "detail": reason,
+    }
+
+
+def entries_to_targets(entries, protocols=None, ports=None, resolve=None):
+    """Turn catalog entries into probe targets, one per (probe name, port, protocol).
+
+    Entries that share a name and port (one host listed in several sections) become one target that carries every
+    entry id and is required when any of them is. Returns (targets, skipped results): wildcards without a probe
+    name, CIDRs without a concrete address in ``resolve`` and port ranges cannot be probed and are reported.
+    """
+    resolve_keys = {str(k).lower() for k in (resolve or {})}
+    wanted_protocols = set(protocols or ("tcp", "udp"))
+    wanted_ports = {int(p) for p in ports or ()}
+    targets: dict = {}
+    skipped = []
+    for entry in entries:
+        for protocol in ("tcp", "udp"):
+            if protocol not in wanted_protocols:
+                continue
+            for port in entry.get(protocol) or ():
+                if isinstance(port, str):
+                    low, _, high = port.partition("-")
+                    if wanted_ports and not any(int(low) <= p <= int(high) for p in wanted_ports):
+                        continue
+                    if low != high:
+                        skipped.append(_skipped(entry, port, protocol, f"port range {port} is not probed"))
+                        continue
+                    port = int(low)
+                if wanted_ports and port not in wanted_ports:
+                    continue
+                if entry["kind"] == "cidr":
+                    if entry["host"].lower() not in resolve_keys:
+                        skipped.append(_skipped(entry, port, protocol, "address block: nothing to resolve "
+                                                "(map it to one concrete address with the resolve option)"))
+                        continue
+                    name = entry["host"]
+                else:
+                    name = entry.get("probe")
+                    if not name:
+                        reason = ("wildcard without a probe name" if entry["kind"] == "wildcard"
+                                  else "no probe name (retired host)")
+                        skipped.append(_skipped(entry, port, protocol, reason))
+                        continue
+                key = (name.lower(), port, protocol)
+                target = targets.get(key)
+                if target is None:
+                    targets[key] = {
+                        "host": entry["host"],
+                        "probe": name,
+                        "port": port,
+                        "protocol": protocol,
+                        "id": entry["id"],
+                        "entry_ids": [entry["id"]],
+                        "required": bool(entry.get("required", True)),
+                    }
+                else:
+                    target["entry_ids"].append(entry["id"])
+                    target["required"] = target["required"] or bool(entry.get("required", True))
+    return list(targets.values()), skipped
+
+
+def select_targets(args: dict):
+    """Select catalog entries with the lookup's selectors and expand them into targets (controller side)."""
+    from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import (
+        CatalogError,
+        load_catalog,
+        select,
+    )
+
+    selectors = {name: args.get(name) for name in SELECTORS}
+    try:
+        catalog = load_catalog(args.get("catalog_path"))
+        entries = select(
+            catalog,
+            section=selectors["section"],
+            service=selectors["service"],
+            platform=selectors["platform"],
+            protocol=selectors["protocol"],
+            port=selectors["port"],
+            proxy=selectors["proxy_supported"],
+            required=selectors["required"],
+            kind=selectors["kind"],
+            host=selectors["host"],
+            ids=selectors["ids"],
+            include_removed=selectors["include_removed"],
+            include_unverified=selectors["include_unverified"],
+        )
+    except CatalogError as exc:
+        raise AnsibleActionFail(f"{MODULE}: {to_native(exc)}") from exc
+    return entries_to_targets(entries, protocols=selectors["protocol"], ports=selectors["port"],
+                              resolve=args.get("resolve"))
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        spec = argument_spec()
+        validation, args = self.validate_argument_spec(
+            argument_spec=spec,
+            mutually_exclusive=[("targets", name) for name in SELECTORS if spec[name].get("default") is None],
+        )
+        del validation
+        skipped = []
+        if args.get("targets") is None:
+            targets, skipped = select_targets(args)
+        else:
+            targets = args["targets"]
+        module_args = {key: value for key, value in self._task.args.items() if key not in SELECTORS}
+        module_args.pop("catalog_path", None)
+        module_args["targets"] = targets
+
+        module_result = self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars)
+        result.update(module_result)
+        if skipped and "results" in result:
+            result["results"] = list(result["results"]) + skipped
+            elapsed = (result.get("summary") or {}).get("elapsed_ms")
+            result["summary"] = summarize(result["results"], elapsed_ms=elapsed)
+        return result

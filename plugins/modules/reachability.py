@@ -1,0 +1,496 @@
+#!/usr/bin/python
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: reachability
+short_description: Prove from a managed host that Apple's services are reachable
+version_added: 1.0.0
+description:
+  - Probes, from the managed host, the Apple hosts and ports of the catalog that apply (selected on the controller
+    with the same options as the P(netallow.apple.endpoints#lookup) lookup), or an explicit O(targets) list.
+  - Per target and port it runs the stages that apply and stops at the first that fails.
+    C(dns) resolves A and AAAA records (wildcards use the entry's probe name) and tells whether the addresses
+    are inside Apple's networks (17.0.0.0/8 and Apple's IPv6 allocations) or belong to a CDN.
+    C(proxy) opens an HTTP CONNECT tunnel when a proxy is given or set in the environment; the proxy's refusal is
+    reported as RV(results[].status=proxy_denied).
+    C(tcp) connects; for UDP, C(udp) sends an SNTP request to port 123 and checks the reply, or a QUIC
+    version-negotiation probe to port 443.
+    C(tls) handshakes with SNI on TLS ports, verified against the host's trust store (plus O(ca_path)); a chain
+    that does not come from a CA Apple and its CDNs use is RV(results[].status=intercepted), with the issuer seen.
+    C(service) checks that U(http://captive.apple.com) returns its Success page and that port 22 sends an SSH banner.
+  - The module runs on the managed host with Python 3.9 or newer and its standard library only.
+    The catalog is read on the controller by the action plugin; the module itself never reads it.
+author:
+  - netallow.apple contributors
+attributes:
+  check_mode:
+    support: full
+    details: Probing changes nothing, so the probes also run in check mode.
+  diff_mode:
+    support: none
+  action:
+    support: full
+  async:
+    support: none
+  platform:
+    platforms: posix
+options:
+  targets:
+    description:
+      - Explicit targets. When given, no catalog selection takes place.
+      - When omitted, the action plugin selects catalog entries with O(section), O(service), O(platform),
+        O(protocol), O(port), O(proxy_supported), O(kind), O(include_removed) and O(include_unverified); each
+        entry's TCP and UDP ports become targets. Wildcards without a probe name, CIDRs without an address in
+        O(resolve) and port ranges are reported with RV(results[].status=skipped).
+    type: list
+    elements: dict
+    suboptions:
+      host:
+        description: Host name or IP address the target stands for (reported as is).
+        type: str
+        required: true
+      port:
+        description: Port to probe.
+        type: int
+        required: true
+      protocol:
+        description: Transport protocol.
+        type: str
+        choices: [tcp, udp]
+        default: tcp
+      probe:
+        description: Name to resolve and to send as SNI, when it differs from O(targets[].host) (wildcards).
+        type: str
+      id:
+        description: Identifier carried into the results (catalog entry id).
+        type: str
+      required:
+        description: Whether a failure of this target counts for O(fail_on=required).
+        type: bool
+        default: true
+      tls:
+        description: Whether to handshake TLS. Default is V(true) for the ports in O(tls_ports).
+        type: bool
+      check:
+        description:
+          - What the last stage checks. V(auto) picks by port; V(sntp) (the default for UDP 123) and V(quic)
+            (UDP 443) apply to UDP; V(captive) (the default for C(captive.apple.com:80)) fetches the captive page
+            and expects Apple's Success page; V(ssh) (the default for TCP 22) expects an SSH banner; V(connect)
+            stops after the connection (and TLS).
+          - UDP targets with no UDP check are reported as RV(results[].status=skipped).
+        type: str
+        choices: [auto, connect, sntp, quic, captive, ssh]
+        default: auto
+      entry_ids:
+        description: Catalog entry ids this target stands for (set by the action plugin).
+        type: list
+        elements: str
+  section:
+    description:
+      - Catalog selector, as the O(netallow.apple.endpoints#lookup:section) option of the lookup (Apple's section
+        keys). Handled by the action plugin on the controller, as are all catalog selectors.
+    type: list
+    elements: str
+  service:
+    description: Catalog selector, service keys inside the sections.
+    type: list
+    elements: str
+  platform:
+    description: Catalog selector, platforms. Entries that are not device-specific are always included.
+    type: list
+    elements: str
+    choices: [ios, ipados, macos, tvos, visionos, watchos, windows]
+  protocol:
+    description: Catalog selector, entries that use these protocols; only their ports of these protocols are probed.
+    type: list
+    elements: str
+    choices: [tcp, udp]
+  port:
+    description: Catalog selector, entries that use these ports; only these ports are probed.
+    type: list
+    elements: int
+  proxy_supported:
+    description:
+      - Catalog selector on what Apple says about proxying the entry, the lookup's
+        O(netallow.apple.endpoints#lookup:proxy) option (renamed here because O(proxy) is the proxy to use).
+      - V(true), V(false), V(not_stated) or V(any).
+    type: raw
+  required:
+    description: Catalog selector on whether Apple requires the entry, V(true), V(false) or V(any).
+    type: raw
+  kind:
+    description: Catalog selector, kinds of entry.
+    type: list
+    elements: str
+    choices: [fqdn, wildcard, cidr]
+  host:
+    description: Catalog selector, exact catalog hosts (for example V(*.push.apple.com)).
+    type: list
+    elements: str
+  ids:
+    description: Catalog selector, entry ids.
+    type: list
+    elements: str
+  include_removed:
+    description: Catalog selector, include entries Apple removed or renamed.
+    type: bool
+    default: false
+  include_unverified:
+    description: Catalog selector, include entries whose status is C(unverified).
+    type: bool
+    default: false
+  catalog_path:
+    description: Catalog file to select from instead of the collection's own (read on the controller).
+    type: path
+  timeout:
+    description: Seconds each stage may take (DNS, connect, TLS handshake, reply).
+    type: float
+    default: 3.0
+  deadline:
+    description:
+      - Seconds the whole run may take. Targets still running then are reported as RV(results[].status=timeout)
+        with a detail naming the deadline.
+    type: float
+    default: 60.0
+  workers:
+    description:
+      - Targets probed in parallel. The probes wait on the network, not on the CPU, so many workers are cheap;
+        with as many workers as targets the whole run takes about one O(timeout) even when everything is
+        black-holed.
+    type: int
+    default: 256
+  proxy:
+    description:
+      - HTTP proxy (V(http://host:port), credentials as V(http://user:password@host:port)) through which TCP targets
+        are reached with CONNECT. UDP targets are always probed directly.
+      - When omitted and O(use_proxy_env=true), C(https_proxy) or C(all_proxy) of the module's environment is used,
+        honouring C(no_proxy).
+    type: str
+  use_proxy_env:
+    description: Take the proxy from the environment when O(proxy) is not given.
+    type: bool
+    default: true
+  ip_version:
+    description: Address family to probe; V(any) tries every address the name resolves to.
+    type: str
+    choices: ['any', '4', '6']
+    default: any
+  resolve:
+    description:
+      - Map of name to address (or list of addresses) used instead of DNS for that name, for split-horizon DNS and
+        for tests. Keys are probe names (or the CIDR of a catalog entry, to probe one concrete address of it).
+    type: dict
+  ca_path:
+    description: Extra CA bundle file (or hashed directory) to trust in addition to the host's trust store.
+    type: path
+  expected_issuers:
+    description:
+      - Organisation names (or common-name prefixes) of the CAs whose certificates count as genuine. Matching
+        ignores case, spaces and punctuation. A certificate from any other issuer, even one the host trusts (a
+        corporate TLS inspection CA), is RV(results[].status=intercepted).
+      - The default lists the CAs that issue the certificates of Apple's hosts and of the CDNs serving them.
+    type: list
+    elements: str
+    default: ['Apple Inc.', 'DigiCert Inc', 'GeoTrust', 'Entrust, Inc.']
+  tls_ports:
+    description: Ports where a TLS handshake follows the TCP connect.
+    type: list
+    elements: int
+    default: [443, 993, 995, 2197, 5223, 8443]
+  fail_on:
+    description:
+      - When the task fails. V(none) never; V(required) when a target whose entry Apple marks as required fails;
+        V(any) when any target fails. Skipped targets never fail the task.
+    type: str
+    choices: [none, required, any]
+    default: required
+notes:
+  - The results go into one report for many hosts with the P(netallow.apple.to_junit#filter),
+    P(netallow.apple.to_markdown#filter) and P(netallow.apple.to_html#filter) filters, or the
+    C(netallow.apple.reachability_report) role.
+seealso:
+  - plugin: netallow.apple.endpoints
+    plugin_type: lookup
+  - module: ansible.builtin.wait_for
+    description: Waits for one port at a time; this module checks a whole catalog in parallel and explains failures.
+"""
+
+EXAMPLES = r"""
+- name: Check what a Mac needs for device management, through the site proxy
+  netallow.apple.reachability:
+    section: [devicemanagement]
+    platform: [macos]
+    proxy: http://proxy.example.net:3128
+    timeout: 3
+  register: reach
+
+- name: Probe explicit targets, with a split-horizon address and no failure
+  netallow.apple.reachability:
+    targets:
+      - {host: albert.apple.com, port: 443}
+      - {host: time.apple.com, port: 123, protocol: udp}
+      - {host: "*.push.apple.com", probe: 1-courier.push.apple.com, port: 5223}
+    resolve:
+      albert.apple.com: 17.32.194.3
+    fail_on: none
+
+- name: Write one report for every host of the play
+  ansible.builtin.copy:
+    content: "{{ dict(hosts | zip(hosts | map('extract', hostvars, 'reach'))) | netallow.apple.to_html }}"
+    dest: out/reachability.html
+    mode: "0644"
+  vars:
+    hosts: "{{ ansible_play_hosts }}"
+  delegate_to: localhost
+  run_once: true
+"""
+
+RETURN = r"""
+results:
+  description: One result per target and port, in the order of the targets.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    host:
+      description: The target's host (catalog host, wildcards included).
+      type: str
+      sample: "*.push.apple.com"
+    probe:
+      description: The name resolved and sent as SNI.
+      type: str
+      sample: 1-courier.push.apple.com
+    port:
+      description: Port probed.
+      type: int
+      sample: 5223
+    protocol:
+      description: V(tcp) or V(udp).
+      type: str
+    id:
+      description: Catalog entry id (or the target's O(targets[].id)).
+      type: str
+    entry_ids:
+      description: All catalog entry ids this target stands for.
+      type: list
+      elements: str
+      returned: when the target came from the catalog
+    required:
+      description: Whether Apple marks the entry as required.
+      type: bool
+    status:
+      description: Outcome.
+      type: str
+      choices: [ok, dns_failed, timeout, refused, unreachable, proxy_denied, intercepted, tls_failed, service_failed,
+                skipped]
+    stage:
+      description: Last stage run (the failing one when RV(results[].status) is not V(ok)).
+      type: str
+      choices: [dns, proxy, tcp, udp, tls, service]
+    addresses:
+      description: Addresses the name resolved to (or was given in O(resolve)).
+      type: list
+      elements: str
+    address_owner:
+      description: V(apple) when every address is in Apple's networks, V(cdn) when none is, V(mixed) otherwise.
+      type: str
+    address:
+      description: Address the probe connected to (none through a proxy).
+      type: str
+    proxy:
+      description: Proxy used, if any.
+      type: str
+    issuer:
+      description: Issuer of the certificate presented, for TLS targets that got that far.
+      type: str
+      sample: "CN=Apple Public Server RSA CA 12 - G1, O=Apple Inc., C=US"
+    elapsed_ms:
+      description: Milliseconds spent on this target.
+      type: int
+    detail:
+      description: What each stage saw, ending with the failure.
+      type: str
+summary:
+  description: Counts over RV(results).
+  returned: always
+  type: dict
+  contains:
+    total:
+      description: Number of results.
+      type: int
+    ok:
+      description: Targets reached.
+      type: int
+    failed:
+      description: Targets not reached.
+      type: int
+    skipped:
+      description: Targets not probed.
+      type: int
+    required_failed:
+      description: Failed targets that Apple marks as required.
+      type: int
+    by_status:
+      description: Count per status.
+      type: dict
+    elapsed_ms:
+      description: Milliseconds for the whole run.
+      type: int
+"""
+
+import ipaddress
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.netallow.apple.plugins.module_utils._probes import (
+    CHECKS,
+    DEFAULT_EXPECTED_ISSUERS,
+    DEFAULT_TLS_PORTS,
+    Prober,
+    run_probes,
+    summarize,
+)
+
+# Options resolved by the action plugin on the controller (the endpoints lookup's selectors).
+SELECTORS = (
+    "section",
+    "service",
+    "platform",
+    "protocol",
+    "port",
+    "proxy_supported",
+    "required",
+    "kind",
+    "host",
+    "ids",
+    "include_removed",
+    "include_unverified",
+    "catalog_path",
+)
+
+
+def argument_spec() -> dict:
+    """The one contract of this module; the action plugin validates its arguments against it too."""
+    return dict(
+        targets=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                host=dict(type="str", required=True),
+                port=dict(type="int", required=True),
+                protocol=dict(type="str", choices=["tcp", "udp"], default="tcp"),
+                probe=dict(type="str"),
+                id=dict(type="str"),
+                required=dict(type="bool", default=True),
+                tls=dict(type="bool"),
+                check=dict(type="str", choices=list(CHECKS), default="auto"),
+                entry_ids=dict(type="list", elements="str"),
+            ),
+        ),
+        section=dict(type="list", elements="str"),
+        service=dict(type="list", elements="str"),
+        platform=dict(
+            type="list", elements="str", choices=["ios", "ipados", "macos", "tvos", "visionos", "watchos", "windows"]
+        ),
+        protocol=dict(type="list", elements="str", choices=["tcp", "udp"]),
+        port=dict(type="list", elements="int"),
+        proxy_supported=dict(type="raw"),
+        required=dict(type="raw"),
+        kind=dict(type="list", elements="str", choices=["fqdn", "wildcard", "cidr"]),
+        host=dict(type="list", elements="str"),
+        ids=dict(type="list", elements="str"),
+        include_removed=dict(type="bool", default=False),
+        include_unverified=dict(type="bool", default=False),
+        catalog_path=dict(type="path"),
+        timeout=dict(type="float", default=3.0),
+        deadline=dict(type="float", default=60.0),
+        workers=dict(type="int", default=256),
+        proxy=dict(type="str"),
+        use_proxy_env=dict(type="bool", default=True),
+        ip_version=dict(type="str", choices=["any", "4", "6"], default="any"),
+        resolve=dict(type="dict"),
+        ca_path=dict(type="path"),
+        expected_issuers=dict(type="list", elements="str", default=list(DEFAULT_EXPECTED_ISSUERS)),
+        tls_ports=dict(type="list", elements="int", default=list(DEFAULT_TLS_PORTS)),
+        fail_on=dict(type="str", choices=["none", "required", "any"], default="required"),
+    )
+
+
+def check_params(params: dict) -> str | None:
+    """Return an error message for values the argument spec cannot express, or None."""
+    for name in ("timeout", "deadline"):
+        if not 0 < params[name] <= 3600:
+            return f"{name}={params[name]} is out of range: use a number of seconds above 0 and at most 3600"
+    if not 1 <= params["workers"] <= 1024:
+        return f"workers={params['workers']} is out of range: use 1 to 1024"
+    for index, target in enumerate(params["targets"] or []):
+        if not 1 <= target["port"] <= 65535:
+            return f"targets[{index}].port={target['port']} is out of range: use 1 to 65535"
+        if not target["host"].strip():
+            return f"targets[{index}].host is empty"
+    for name, value in (params["resolve"] or {}).items():
+        for address in value if isinstance(value, list) else [value]:
+            try:
+                ipaddress.ip_address(str(address).strip())
+            except ValueError:
+                return f"resolve: {name} -> {address!r} is not an IPv4 or IPv6 address"
+    for port in params["tls_ports"]:
+        if not 1 <= port <= 65535:
+            return f"tls_ports: {port} is out of range: use 1 to 65535"
+    return None
+
+
+def failure_message(summary: dict, fail_on: str) -> str | None:
+    if fail_on == "any" and summary["failed"]:
+        return f"{summary['failed']} of {summary['total']} targets not reachable"
+    if fail_on == "required" and summary["required_failed"]:
+        return f"{summary['required_failed']} required targets of {summary['total']} not reachable"
+    return None
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+    error = check_params(params)
+    if error:
+        module.fail_json(msg=error)
+    if params["targets"] is None:
+        module.fail_json(
+            msg="no targets: the catalog selectors (" + ", ".join(SELECTORS) + ") are resolved by the action "
+            "plugin on the controller; give targets when calling the module directly"
+        )
+    given = [name for name in SELECTORS if params[name] not in (None, False)]
+    if given:
+        module.fail_json(msg=f"targets and the catalog selectors ({', '.join(given)}) are mutually exclusive")
+    try:
+        prober = Prober(
+            timeout=params["timeout"],
+            proxy=params["proxy"],
+            use_proxy_env=params["use_proxy_env"],
+            ip_version=params["ip_version"],
+            resolve=params["resolve"],
+            ca_path=params["ca_path"],
+            expected_issuers=params["expected_issuers"],
+            tls_ports=params["tls_ports"],
+        )
+    except ValueError as exc:
+        module.fail_json(msg=f"invalid option: {exc}")
+    except OSError as exc:
+        module.fail_json(msg=f"ca_path {params['ca_path']!r} could not be loaded: {exc}")
+
+    started = time.monotonic()
+    results = run_probes(params["targets"], prober, workers=params["workers"], deadline=params["deadline"])
+    summary = summarize(results, elapsed_ms=int((time.monotonic() - started) * 1000))
+    message = failure_message(summary, params["fail_on"])
+    if message:
+        module.fail_json(msg=message, results=results, summary=summary, changed=False)
+    module.exit_json(changed=False, results=results, summary=summary)
+
+
+if __name__ == "__main__":
+    main()
