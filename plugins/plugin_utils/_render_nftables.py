@@ -39,17 +39,18 @@ policy; C(allow): accept rules are added to the user's existing dropping C(chain
 the default, for the host's own egress, or C(forward) for a gateway; enforce mode), C(family) (C(inet), C(ip),
 C(ip6)), C(table) (default C(netallow_apple) in enforce mode, the user's table such as C(filter) in allow mode),
 C(chain) (allow mode: the user's chain, such as C(forward)), C(priority) (enforce mode base chain priority, default
-C(filter)), C(clients) (source CIDRs the policy applies to; empty means all), C(interfaces) (input interface names the
-policy applies to; empty means all), C(resolvers) (DNS servers the scoped clients may query, enforce mode),
+C(filter)), C(clients) (source CIDRs the policy applies to; empty means all), C(interfaces) (input interface names
+the policy applies to; empty means all), C(resolvers) (DNS servers the scoped clients may query, enforce mode),
 C(ssh_port) (enforce mode, output hook: replies of the management SSH session are always kept; default 22, null to
-leave out), C(dhcp) (enforce mode, output hook: keep DHCP client traffic; default true), C(dynamic_timeout) (how long
-an address learnt from DNS stays in a dynamic set without traffic, default C(1h)), C(state) (C(present) or
-C(absent)), C(current) (the text of C(nft -j list table <family> <table>), empty when the table does not exist),
-C(artifact): C(ruleset) (the transaction to apply now against C(current); empty when nothing changes), C(persist)
-(the file to load at boot after the distribution's own rules), C(dnsmasq) (C(nftset=) lines that fill the dynamic
-sets as names are resolved), C(refresh) (JSON list of names and sets for the resolve-at-apply fallback),
-C(fingerprint) (the comment that marks the applied configuration). CIDRs go into static interval sets, names and
-wildcards into dynamic sets with a timeout; each group of ports gets one rule per set."""
+leave out), C(dhcp) (enforce mode, output hook: keep DHCP client traffic; default true), C(drop_other) (enforce
+mode, default true; false counts and logs what would be dropped and lets it pass, a monitor for a first run),
+C(dynamic_timeout) (how long an address learnt from DNS stays in a dynamic set without traffic, default C(1h)),
+C(state) (C(present) or C(absent)), C(current) (the text of C(nft -j list table <family> <table>), empty when the
+table does not exist), C(artifact): C(ruleset) (the transaction to apply now against C(current); empty when nothing
+changes), C(persist) (the file to load at boot after the distribution's own rules), C(dnsmasq) (C(nftset=) lines
+that fill the dynamic sets as names are resolved), C(refresh) (JSON list of names and sets for the resolve-at-apply
+fallback), C(fingerprint) (the comment that marks the applied configuration). CIDRs go into static interval sets,
+names and wildcards into dynamic sets with a timeout; each group of ports gets one rule per set."""
 
 TAG = "netallow_apple"
 MODES = ("enforce", "allow")
@@ -60,7 +61,7 @@ ARTIFACTS = ("ruleset", "persist", "dnsmasq", "refresh", "fingerprint")
 PRIORITY_NAMES = ("raw", "mangle", "dstnat", "filter", "security", "srcnat")
 POLICY_CHAIN = "allowlist"
 _OPTIONS = ("mode", "hook", "family", "table", "chain", "priority", "clients", "interfaces", "resolvers", "ssh_port",
-            "dhcp", "dynamic_timeout", "state", "current", "artifact", "header")
+            "dhcp", "dynamic_timeout", "drop_other", "state", "current", "artifact", "header")
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 _IFNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,15}\*?$")
 _TIMEOUT_RE = re.compile(r"^[1-9][0-9]*[smhd]$")
@@ -137,6 +138,9 @@ def _check_options(options: dict) -> dict:
         "header": bool(options.get("header", True)),
     }
     opts["table"] = _name(options.get("table") or (TAG if mode == "enforce" else None), "table")
+    if mode == "allow" and opts["table"] == TAG:
+        raise NftablesRenderError(
+            f"table {TAG!r} is the collection's own table; in allow mode name the table that holds your dropping chain")
     if mode == "allow":
         opts["chain"] = _name(options.get("chain"), "chain")
         if opts["chain"] == TAG:
@@ -168,6 +172,7 @@ def _check_options(options: dict) -> dict:
         raise NftablesRenderError(f"ssh_port {ssh_port!r} is not valid: use a port from 1 to 65535 or null")
     opts["ssh_port"] = ssh_port
     opts["dhcp"] = bool(options.get("dhcp", True))
+    opts["drop_other"] = bool(options.get("drop_other", True))
     opts["timeout"] = _timeout(options.get("dynamic_timeout", "1h"))
     opts["current"] = _parse_current(options.get("current"))
     return opts
@@ -295,7 +300,12 @@ def _desired(model: t.Mapping, opts: dict) -> tuple[list[str], str]:
     for item in sets:
         lines += _set_block(item, opts["timeout"], "\t")
     if opts["mode"] == "enforce":
-        policy_rules = _enforce_rules(opts) + _accept_rules(sets) + [f'counter drop comment "{TAG}"']
+        if opts["drop_other"]:
+            final = f'counter drop comment "{TAG}"'
+        else:
+            # Monitor: count and log what enforcement would drop, and let it pass.
+            final = f'counter limit rate 10/minute log prefix "{TAG} would drop: " comment "{TAG}"'
+        policy_rules = _enforce_rules(opts) + _accept_rules(sets) + [final]
         lines += [f"\tchain {POLICY_CHAIN} {{"] + [f"\t\t{rule}" for rule in policy_rules] + ["\t}"]
         lines += [f"\tchain {opts['hook']} {{",
                   f"\t\ttype filter hook {opts['hook']} priority {opts['priority']}; policy accept;"]
@@ -470,7 +480,11 @@ def render(model: t.Mapping, **options: t.Any) -> str:
     if artifact == "persist":
         if opts["state"] == "absent":
             return ""
-        return "\n".join(_header(opts) + desired) + "\n"
+        reset = []
+        if opts["mode"] == "enforce":
+            # Loading the file twice (a reload without "flush ruleset") must not duplicate the rules.
+            reset = [f"table {opts['family']} {opts['table']}", f"delete table {opts['family']} {opts['table']}"]
+        return "\n".join(_header(opts) + reset + desired) + "\n"
     if opts["state"] == "absent":
         lines = _absent_transaction(opts)
     else:

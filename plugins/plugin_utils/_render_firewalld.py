@@ -1,0 +1,230 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Render the allow-list model as firewalld permanent configuration (ipsets and one policy).
+
+firewalld owns the whole ruleset on hosts where it runs, so the collection writes firewalld's own configuration
+objects and lets firewalld build the rules: one ipset per group of ports and address family (CIDRs in ``hash:net``
+sets, addresses learnt from DNS in ``hash:ip`` sets with a timeout) and one policy, ``netallow_apple``, between the
+ingress and egress zones the user names (the host's own egress is ``HOST`` to ``ANY``). Rich rules in the policy
+accept each group's ports towards its ipsets. In ``enforce`` mode the policy's target drops what no rule accepted;
+in ``allow`` mode it continues to the zones, whose own policy decides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import re
+import typing as t
+from xml.sax.saxutils import escape, quoteattr
+
+FORMAT_DOC = """\
+C(firewalld): firewalld permanent configuration. Options: C(mode) (C(enforce), the default: the policy's target is
+C(DROP), or C(CONTINUE) with C(drop_other=false), which only lets the zones decide; C(allow): target C(CONTINUE), the
+accept rules come before the zones' own drop), C(policy) (policy name, default C(netallow_apple)), C(priority)
+(default -100: before the zones), C(ingress_zones) (default C([HOST])), C(egress_zones) (default C([ANY])), C(family)
+(C(inet), C(ip), C(ip6)), C(resolvers) (DNS servers always allowed), C(dynamic_timeout) (seconds an address learnt
+from DNS stays in a name ipset, default 3600), C(backend) (firewalld's C(nftables), the default, or C(iptables);
+decides the dnsmasq syntax), C(artifact): C(files) (JSON object, path under the firewalld configuration directory to
+XML content: C(ipsets/netallow_apple_*.xml) and C(policies/<policy>.xml)), C(dnsmasq) (C(nftset=) or C(ipset=)
+lines that add the addresses of allowed names to the name ipsets as dnsmasq resolves them), C(names) (JSON list of
+the ipset and policy names the configuration owns, to find stale ones)."""
+
+TAG = "netallow_apple"
+MODES = ("enforce", "allow")
+FAMILIES = ("inet", "ip", "ip6")
+BACKENDS = ("nftables", "iptables")
+ARTIFACTS = ("files", "dnsmasq", "names")
+_OPTIONS = ("mode", "policy", "priority", "ingress_zones", "egress_zones", "family", "resolvers", "dynamic_timeout",
+            "drop_other", "backend", "artifact")
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,16}$")
+_ZONE_RE = re.compile(r"^(HOST|ANY|[A-Za-z0-9_-]{1,17})$")
+# firewalld keeps priority 0 out of policies; negative runs before the zones, positive after.
+_PRIORITY_RANGE = (-32768, 32767)
+_IPSET_NAME_MAX = 31
+
+
+class FirewalldRenderError(ValueError):
+    """An option given to the firewalld renderer is not valid."""
+
+
+def _choice(options: dict, key: str, choices: t.Sequence[str], default: str) -> str:
+    value = options.get(key)
+    if value is None:
+        return default
+    if value not in choices:
+        raise FirewalldRenderError(f"{key} {value!r} is not valid; valid values: {', '.join(choices)}")
+    return value
+
+
+def _list(value: t.Any, what: str) -> list:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise FirewalldRenderError(f"{what} {value!r} is not valid: expected a list")
+
+
+def _zones(value: t.Any, what: str, default: list[str]) -> list[str]:
+    zones = _list(value, what) or default
+    for zone in zones:
+        if not isinstance(zone, str) or not _ZONE_RE.match(zone):
+            raise FirewalldRenderError(
+                f"{what} entry {zone!r} is not a zone name: HOST, ANY or 1-17 of [A-Za-z0-9_-]")
+    if len(zones) > 1 and {"HOST", "ANY"} & set(zones):
+        raise FirewalldRenderError(f"{what} {zones!r}: HOST and ANY cannot be combined with other zones")
+    return zones
+
+
+def _check_options(options: dict) -> dict:
+    unknown = sorted(set(options) - set(_OPTIONS))
+    if unknown:
+        raise FirewalldRenderError(
+            f"unknown firewalld renderer option(s) {', '.join(unknown)}; valid options: {', '.join(_OPTIONS)}")
+    opts: dict = {
+        "mode": _choice(options, "mode", MODES, "enforce"),
+        "family": _choice(options, "family", FAMILIES, "inet"),
+        "backend": _choice(options, "backend", BACKENDS, "nftables"),
+        "artifact": _choice(options, "artifact", ARTIFACTS, "files"),
+        "drop_other": bool(options.get("drop_other", True)),
+    }
+    policy = options.get("policy") or TAG
+    if not isinstance(policy, str) or not _NAME_RE.match(policy):
+        raise FirewalldRenderError(
+            f"policy {policy!r} is not a valid firewalld policy name: a letter then up to 16 of [A-Za-z0-9_-]")
+    opts["policy"] = policy
+    priority = options.get("priority", -100)
+    if isinstance(priority, bool) or not isinstance(priority, int) or priority == 0 \
+            or not _PRIORITY_RANGE[0] <= priority <= _PRIORITY_RANGE[1]:
+        raise FirewalldRenderError(
+            f"priority {priority!r} is not valid: use a non-zero integer from -32768 to 32767 (negative runs before "
+            "the zones)")
+    opts["priority"] = priority
+    opts["ingress"] = _zones(options.get("ingress_zones"), "ingress_zones", ["HOST"])
+    opts["egress"] = _zones(options.get("egress_zones"), "egress_zones", ["ANY"])
+    resolvers = []
+    for item in _list(options.get("resolvers"), "resolvers"):
+        try:
+            resolvers.append(ipaddress.ip_address(str(item)))
+        except ValueError:
+            raise FirewalldRenderError(f"resolvers entry {item!r} is not an IPv4 or IPv6 address") from None
+    opts["resolvers"] = sorted(set(resolvers), key=lambda address: (address.version, address))
+    timeout = options.get("dynamic_timeout", 3600)
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 2147483:
+        raise FirewalldRenderError(
+            f"dynamic_timeout {timeout!r} is not valid: use seconds from 1 to 2147483 (ipset's limit)")
+    opts["timeout"] = timeout
+    return opts
+
+
+def ipset_name(group_name: str, suffix: str) -> str:
+    """``netallow_apple_<group>_<suffix>``, or a hash of the group name where that exceeds ipset's 31 characters."""
+    name = f"{TAG}_{group_name}_{suffix}"
+    if len(name) <= _IPSET_NAME_MAX:
+        return name
+    digest = hashlib.sha256(group_name.encode()).hexdigest()
+    return f"{TAG}_{digest[:_IPSET_NAME_MAX - len(TAG) - len(suffix) - 2]}_{suffix}"
+
+
+def _families(family: str) -> tuple[str, ...]:
+    return {"inet": ("4", "6"), "ip": ("4",), "ip6": ("6",)}[family]
+
+
+def ipsets(model: t.Mapping, opts: dict) -> list[dict]:
+    """The ipsets of the configuration, in group order: CIDRs (``hash:net``) and names (``hash:ip``)."""
+    result = []
+    for group in model.get("groups") or ():
+        for family in _families(opts["family"]):
+            base = {"group": group, "family": family, "rule_family": "ipv4" if family == "4" else "ipv6"}
+            cidrs = group.get(f"cidrs{family}") or []
+            if cidrs:
+                result.append(dict(base, name=ipset_name(group["name"], f"net{family}"), dynamic=False, entries=cidrs))
+            if group.get("fqdns") or group.get("wildcards"):
+                result.append(dict(base, name=ipset_name(group["name"], f"dns{family}"), dynamic=True, entries=[]))
+    return result
+
+
+def _ipset_xml(item: dict, opts: dict) -> str:
+    group = item["group"]
+    kind = "names resolved by DNS" if item["dynamic"] else "address blocks"
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             f'<ipset type="{"hash:ip" if item["dynamic"] else "hash:net"}">',
+             f"  <short>{escape(TAG)} {escape(group['name'])} IPv{item['family']}</short>",
+             f"  <description>Apple {kind} for {escape(group['protocol'])} ports "
+             f"{escape(', '.join(str(port) for port in group['ports']))}; managed by netallow.apple.</description>",
+             f'  <option name="family" value="{"inet" if item["family"] == "4" else "inet6"}"/>']
+    if item["dynamic"]:
+        lines.append(f'  <option name="timeout" value="{opts["timeout"]}"/>')
+    lines += [f"  <entry>{escape(entry)}</entry>" for entry in item["entries"]]
+    lines.append("</ipset>")
+    return "\n".join(lines) + "\n"
+
+
+def _policy_xml(model: t.Mapping, opts: dict, sets: list[dict]) -> str:
+    target = "DROP" if opts["mode"] == "enforce" and opts["drop_other"] else "CONTINUE"
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             f'<policy target="{target}" priority="{opts["priority"]}">',
+             f"  <short>{escape(TAG)}</short>",
+             f"  <description>Apple network requirements ({escape(opts['mode'])} mode, "
+             f"{model.get('entry_count', 0)} entries); managed by netallow.apple.</description>"]
+    lines += [f"  <ingress-zone name={quoteattr(zone)}/>" for zone in opts["ingress"]]
+    lines += [f"  <egress-zone name={quoteattr(zone)}/>" for zone in opts["egress"]]
+    for address in opts["resolvers"]:
+        if str(address.version) not in _families(opts["family"]):
+            continue
+        for protocol in ("udp", "tcp"):
+            lines.append(f'  <rule family="ipv{address.version}"><destination address="{address}"/>'
+                         f'<port port="53" protocol="{protocol}"/><accept/></rule>')
+    for item in sets:
+        group = item["group"]
+        for port in group["ports"]:
+            # A rich rule takes one port or range, so a group of ports is one rule each.
+            lines.append(f'  <rule family="{item["rule_family"]}"><destination ipset={quoteattr(item["name"])}/>'
+                         f'<port port="{port}" protocol="{group["protocol"]}"/><accept/></rule>')
+    lines.append("</policy>")
+    return "\n".join(lines) + "\n"
+
+
+def _dnsmasq(model: t.Mapping, opts: dict, sets: list[dict]) -> list[str]:
+    by_name: dict = {}
+    for item in sets:
+        if not item["dynamic"]:
+            continue
+        for name in list(item["group"].get("fqdns") or ()) + list(item["group"].get("wildcards") or ()):
+            by_name.setdefault(name, set()).add((item["family"], item["name"]))
+    wildcards = {name for group in model.get("groups") or () for name in group.get("wildcards") or ()}
+    lines = []
+    for name in sorted(by_name):
+        targets = set(by_name[name])
+        # dnsmasq applies only the most specific matching line: carry the sets of covering wildcards along.
+        labels = name.split(".")
+        for start in range(1, len(labels) - 1):
+            parent = ".".join(labels[start:])
+            if parent in wildcards and parent in by_name:
+                targets |= by_name[parent]
+        if opts["backend"] == "nftables":
+            spec = ",".join(f"{family}#inet#firewalld#{set_name}" for family, set_name in sorted(targets))
+            lines.append(f"nftset=/{name}/{spec}")
+        else:
+            lines.append(f"ipset=/{name}/{','.join(set_name for _, set_name in sorted(targets))}")
+    return lines
+
+
+def render(model: t.Mapping, **options: t.Any) -> str:
+    """Render ``model`` as the firewalld artifact chosen by ``artifact`` (see FORMAT_DOC)."""
+    if not isinstance(model, t.Mapping) or not isinstance(model.get("groups"), list):
+        raise FirewalldRenderError("the firewalld renderer needs the allow-list model (a dict with 'groups')")
+    opts = _check_options(options)
+    sets = ipsets(model, opts)
+    if opts["artifact"] == "names":
+        return json.dumps({"ipsets": [item["name"] for item in sets], "policy": opts["policy"]})
+    if opts["artifact"] == "dnsmasq":
+        return "\n".join(["# Managed by netallow.apple; changes are overwritten."] + _dnsmasq(model, opts, sets)) + "\n"
+    files = {f"ipsets/{item['name']}.xml": _ipset_xml(item, opts) for item in sets}
+    files[f"policies/{opts['policy']}.xml"] = _policy_xml(model, opts, sets)
+    return json.dumps(files, indent=1, sort_keys=True)
