@@ -137,7 +137,10 @@ def _check_options(options: dict) -> dict:
         "artifact": _choice(options, "artifact", ARTIFACTS, "ruleset"),
         "header": bool(options.get("header", True)),
     }
-    opts["table"] = _name(options.get("table") or (TAG if mode == "enforce" else None), "table")
+    if mode == "allow" and not options.get("table"):
+        raise NftablesRenderError(
+            "allow mode needs table: name the table that holds your dropping chain, such as filter")
+    opts["table"] = _name(options.get("table") or TAG, "table")
     if mode == "allow" and opts["table"] == TAG:
         raise NftablesRenderError(
             f"table {TAG!r} is the collection's own table; in allow mode name the table that holds your dropping chain")
