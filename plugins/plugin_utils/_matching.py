@@ -20,6 +20,7 @@ import typing as t
 from urllib.parse import urlsplit
 
 __all__ = (
+    "check_entries",
     "host_from_target",
     "is_ip_literal",
     "match",
@@ -150,6 +151,15 @@ def _entry_host(entry: t.Any) -> str:
     if isinstance(entry, t.Mapping) and "host" in entry:
         return entry["host"]
     raise ValueError(f"invalid entry {entry!r}: expected a host string or a mapping with a 'host' key")
+
+
+def check_entries(entries: t.Any) -> None:
+    """Entries must be a list of catalog entries (mappings with ``host``) or host strings."""
+    if not isinstance(entries, list):
+        raise ValueError(f"entries must be a list of catalog entries or host strings, got {type(entries).__name__}")
+    for entry in entries:
+        if not isinstance(entry, str) and not (isinstance(entry, t.Mapping) and "host" in entry):
+            raise ValueError(f"entry {entry!r} is neither a catalog entry (a dict with 'host') nor a host string")
 
 
 def _port_listed(ports: t.Iterable[t.Any], port: int) -> bool:

@@ -25,6 +25,9 @@ with a hash to 31 characters, the ipset limit, when needed). Options: C(mode) (C
 table, default C(netallow_apple)), C(family) (nft table family: C(inet), the default, C(ip), C(ip6)), C(set_prefix)
 (default C(apple_)), C(header) (default true, a C(#) comment line; dnsmasq skips those)."""
 
+# Files playbooks/render.yml writes for this format (path relative to out/render/ -> options).
+OUTPUTS = {"dnsmasq/nftset.conf": {"mode": "nftset"}, "dnsmasq/ipset.conf": {"mode": "ipset"}}
+
 SET_NAME_RULES = {"max_length": 31, "allowed": "A-Za-z0-9_", "replacement": "_", "hash_separator": "_"}
 _SAFE_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,30}$")
 _SAFE_PREFIX_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_]{0,15})?$")

@@ -30,6 +30,7 @@ the jump is added again. The ipsets must exist before the rules are loaded. Othe
 C(apple_), must match the C(dnsmasq) format's), C(timeout) (seconds a resolved address stays in a C(_d4)/C(_d6) set,
 default 3600), C(header) (default true, C(#) comment lines)."""
 
+# Files playbooks/render.yml writes for this format (path relative to out/render/ -> options).
 OUTPUTS = {
     "iptables/ipset.restore": {"artifact": "ipset"},
     "iptables/rules.v4": {"artifact": "rules4"},

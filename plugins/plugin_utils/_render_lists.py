@@ -22,6 +22,13 @@ the list; only for consumers that skip C(#) lines, such as FortiGate/FortiMail t
 files; PAN-OS EDLs accept comments only after an entry on the same line, so leave it off for them). FQDNs are always
 exact names; with C(kind=urls) they end in C(/) so that PAN-OS does not append its implicit C(*) to them."""
 
+# Files playbooks/render.yml writes for this format (path relative to out/render/ -> options).
+OUTPUTS = {
+    "lists/domains.txt": {"kind": "domains"},
+    "lists/ips.txt": {"kind": "ips"},
+    "lists/urls.txt": {"kind": "urls"},
+}
+
 _OPTIONS = {
     "kind": ("domains", ("domains", "ips", "urls")),
     "wildcard_style": ("star", ("star", "dot", "bare")),
