@@ -751,11 +751,9 @@ class Prober:
                 result["issuer"] = info["issuer"]
                 details.append(f"{info['tls_version']} verified, issuer {info['issuer']}")
 
-            progress["stage"] = "service"
-            text = self.stage_service(name, stream, check)
-            if text:
-                result["stage"] = "service"
-                details.append(text)
+            if check in ("captive", "ssh"):
+                progress["stage"] = result["stage"] = "service"
+                details.append(self.stage_service(name, stream, check))
         except ProbeFailure as exc:
             result["status"] = exc.status
             for key, value in exc.extra.items():

@@ -11,6 +11,7 @@ did to the order in which hosts finished.
 from __future__ import annotations
 
 import html
+import re
 import xml.etree.ElementTree as ET
 from typing import Any, Mapping
 
@@ -41,6 +42,14 @@ STATUS_COLOURS = {
     "timeout": ("#ffd0e0", "#86113f"),
 }
 REQUIRED_RESULT_KEYS = ("host", "port", "protocol", "status")
+
+
+# Characters XML 1.0 cannot carry at all (C0 controls other than tab, newline, carriage return; surrogates; FFFE/F).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value: Any) -> str:
+    return _XML_INVALID.sub("\ufffd", str(value))
 
 
 class ReportError(ValueError):
@@ -159,7 +168,8 @@ def summarize_runs(runs: list) -> dict:
             totals["hosts_with_failures"] += 1
         elif results:
             totals["hosts_all_ok"] += 1
-    ordered = sorted(targets.values(), key=lambda t: (t["hosts_ok"] - t["hosts"], t["target"]))
+    # Most failing hosts first; targets that fail nowhere follow in name order.
+    ordered = sorted(targets.values(), key=lambda t: (-len(t["failing_hosts"]), t["target"]))
     return {"totals": totals, "targets": ordered}
 
 
@@ -184,37 +194,38 @@ def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = 
     The document follows the JUnit schema that Jenkins, GitLab and GitHub test reporters read (junit-10.xsd).
     """
     runs = normalize_runs(data, host)
-    root = ET.Element("testsuites", {"name": title})
+    root = ET.Element("testsuites", {"name": _xml_text(title)})
     grand = {"tests": 0, "failures": 0, "time": 0.0}
     for hostname, results in runs:
         failures = sum(1 for r in results if r["status"] in FAILED)
         skipped = sum(1 for r in results if r["status"] == "skipped")
         elapsed = sum(float(_seconds(r)) for r in results)
         suite = ET.SubElement(root, "testsuite", {
-            "name": hostname,
+            "name": _xml_text(hostname),
             "tests": str(len(results)),
             "failures": str(failures),
             "errors": "0",
             "skipped": str(skipped),
             "time": f"{elapsed:.3f}",
-            "hostname": hostname,
+            "hostname": _xml_text(hostname),
         })
         for result in _sorted_results(results):
             case = ET.SubElement(suite, "testcase", {
-                "name": target_label(result),
-                "classname": f"{hostname}.{result.get('id') or result['host']}",
+                "name": _xml_text(target_label(result)),
+                "classname": _xml_text(f"{hostname}.{result.get('id') or result['host']}"),
                 "time": _seconds(result),
             })
             status = result["status"]
             detail = str(result.get("detail") or "")
             if status in FAILED:
-                failure = ET.SubElement(case, "failure", {"type": status, "message": f"{status}: {detail}"[:500]})
-                failure.text = _case_text(result)
+                failure = ET.SubElement(case, "failure", {"type": status,
+                                                          "message": _xml_text(f"{status}: {detail}"[:500])})
+                failure.text = _xml_text(_case_text(result))
             elif status == "skipped":
-                ET.SubElement(case, "skipped", {"message": detail[:500]})
+                ET.SubElement(case, "skipped", {"message": _xml_text(detail[:500])})
             else:
                 out = ET.SubElement(case, "system-out")
-                out.text = _case_text(result)
+                out.text = _xml_text(_case_text(result))
         grand["tests"] += len(results)
         grand["failures"] += failures
         grand["time"] += elapsed

@@ -1,0 +1,196 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The module run as Ansible runs it (a separate Python process reading its JSON arguments) against real local
+servers, its argument checks, and the action plugin's catalog-to-target expansion."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from ansible_collections.netallow.apple.plugins.action.reachability import entries_to_targets, select_targets
+from ansible_collections.netallow.apple.plugins.modules import reachability
+from ansible_collections.netallow.apple.plugins.modules.reachability import argument_spec, check_params
+from ansible_collections.netallow.apple.tests.unit.catalog_sample import RAW
+
+MODULE_FILE = reachability.__file__
+COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(MODULE_FILE), *[".."] * 5))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "module_utils"))
+from reachability_servers import TRUSTED_ORG, ServerSet  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def servers():
+    started = ServerSet()
+    yield started
+    started.stop()
+
+
+def run_module(tmp_path, **args):
+    args_file = tmp_path / "args.json"
+    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    env = dict(os.environ, PYTHONPATH=COLLECTIONS_ROOT)
+    completed = subprocess.run([sys.executable, MODULE_FILE, str(args_file)], capture_output=True, text=True,
+                               timeout=60, env=env, check=False)
+    assert completed.stdout.strip(), completed.stderr
+    return json.loads(completed.stdout)
+
+
+def local_args(servers, **over):
+    args = {
+        "targets": [
+            {"host": "apple.nareach.test", "port": servers.ports["tls_trusted"], "tls": True, "id": "a"},
+            {"host": "apple.nareach.test", "port": servers.ports["closed"], "id": "b", "required": False},
+            {"host": "apple.nareach.test", "port": servers.ports["sntp"], "protocol": "udp", "check": "sntp"},
+        ],
+        "resolve": {"apple.nareach.test": "127.0.0.1"},
+        "ca_path": servers.trusted_ca_file,
+        "expected_issuers": [TRUSTED_ORG],
+        "timeout": 1,
+        "use_proxy_env": False,
+    }
+    args.update(over)
+    return args
+
+
+def test_module_probes_and_summarises(servers, tmp_path):
+    result = run_module(tmp_path, **local_args(servers))
+    assert not result.get("failed"), result
+    assert result["changed"] is False
+    assert [r["status"] for r in result["results"]] == ["ok", "refused", "ok"]
+    assert [r["id"] for r in result["results"]] == ["a", "b", None]
+    for item in result["results"]:
+        assert set(item) >= {"host", "port", "protocol", "status", "stage", "addresses", "elapsed_ms", "detail"}
+    assert result["summary"]["total"] == 3
+    assert result["summary"]["by_status"] == {"ok": 2, "refused": 1}
+    assert result["summary"]["required_failed"] == 0
+
+
+def test_module_runs_in_check_mode(servers, tmp_path):
+    result = run_module(tmp_path, _ansible_check_mode=True, **local_args(servers))
+    assert result["changed"] is False
+    assert result["summary"]["ok"] == 2
+
+
+@pytest.mark.parametrize("fail_on, failed", [("none", False), ("required", False), ("any", True)])
+def test_fail_on(servers, tmp_path, fail_on, failed):
+    result = run_module(tmp_path, **local_args(servers, fail_on=fail_on))
+    assert bool(result.get("failed")) is failed
+    assert len(result["results"]) == 3  # results are returned on failure too
+    if failed:
+        assert result["msg"] == "1 of 3 targets not reachable"
+
+
+def test_fail_on_required(servers, tmp_path):
+    args = local_args(servers)
+    args["targets"][1]["required"] = True
+    result = run_module(tmp_path, **args)
+    assert result["failed"] and "1 required targets of 3" in result["msg"]
+
+
+@pytest.mark.parametrize(
+    "over, message",
+    [
+        ({"targets": [{"host": "x", "port": 70000}]}, "targets[0].port=70000 is out of range"),
+        ({"targets": [{"host": "x", "port": 443, "protocol": "sctp"}]}, "sctp"),
+        ({"timeout": 0}, "timeout=0.0 is out of range"),
+        ({"workers": 0}, "workers=0 is out of range"),
+        ({"resolve": {"x": "not-an-ip; rm -rf /"}}, "resolve: x -> 'not-an-ip; rm -rf /' is not an IPv4 or IPv6"),
+        ({"proxy": "socks5://p:1080"}, "scheme 'socks5' is not supported"),
+        ({"fail_on": "sometimes"}, "sometimes"),
+        ({"section": ["icloud"]}, "mutually exclusive"),
+    ],
+)
+def test_bad_input_is_named(servers, tmp_path, over, message):
+    result = run_module(tmp_path, **local_args(servers, **over))
+    assert result["failed"]
+    assert message in result["msg"], result["msg"]
+    assert "results" not in result
+
+
+def test_selectors_without_targets_need_the_action_plugin(tmp_path):
+    result = run_module(tmp_path, section=["icloud"])
+    assert result["failed"] and "action plugin" in result["msg"]
+
+
+def test_check_params_accepts_defaults():
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    validated = ArgumentSpecValidator(argument_spec()).validate({"targets": [{"host": "a", "port": 1}]})
+    assert validated.error_messages == []
+    assert check_params(validated.validated_parameters) is None
+
+
+# ------------------------------------------------------------------------------------------------ action side
+
+
+def entry(**over):
+    base = {"id": "s.a", "host": "a.apple.com", "kind": "fqdn", "probe": "a.apple.com", "tcp": [443], "udp": [],
+            "required": True}
+    base.update(over)
+    return base
+
+
+def test_entries_to_targets_dedupes_and_skips():
+    entries = [
+        entry(),
+        entry(id="t.a", required=False, tcp=[443, 80]),
+        entry(id="w", host="*.push.apple.com", kind="wildcard", probe="1-courier.push.apple.com", tcp=[5223]),
+        entry(id="w2", host="*.cdn-apple.com", kind="wildcard", probe=None, tcp=[443]),
+        entry(id="c", host="17.0.0.0/8", kind="cidr", probe=None, tcp=["1-65535"], udp=[]),
+        entry(id="c6", host="2620:149:a44::/48", kind="cidr", probe=None, tcp=[443]),
+        entry(id="n", host="time.apple.com", probe="time.apple.com", tcp=[], udp=[123]),
+        entry(id="r", host="old.apple.com", probe=None, tcp=[443]),
+    ]
+    targets, skipped = entries_to_targets(entries)
+    keys = [(t["probe"], t["port"], t["protocol"]) for t in targets]
+    assert keys == [("a.apple.com", 443, "tcp"), ("a.apple.com", 80, "tcp"),
+                    ("1-courier.push.apple.com", 5223, "tcp"), ("time.apple.com", 123, "udp")]
+    assert targets[0]["entry_ids"] == ["s.a", "t.a"] and targets[0]["required"] is True
+    assert targets[1]["required"] is False
+    assert targets[2]["host"] == "*.push.apple.com"
+    reasons = {s["id"]: s["detail"] for s in skipped}
+    assert reasons["w2"] == "wildcard without a probe name"
+    assert reasons["c"] == "port range 1-65535 is not probed"
+    assert reasons["c6"].startswith("address block")
+    assert reasons["r"] == "no probe name (retired host)"
+    assert all(s["status"] == "skipped" for s in skipped)
+
+
+def test_entries_to_targets_cidr_with_resolve_and_port_filter():
+    entries = [entry(id="c6", host="2620:149:a44::/48", kind="cidr", probe=None, tcp=[443, 5223])]
+    targets, skipped = entries_to_targets(entries, ports=[5223], resolve={"2620:149:A44::/48": "::1"})
+    assert skipped == []
+    assert [(t["probe"], t["port"]) for t in targets] == [("2620:149:a44::/48", 5223)]
+    targets, _ = entries_to_targets([entry(tcp=[443], udp=[123])], protocols=["udp"])
+    assert [(t["port"], t["protocol"]) for t in targets] == [(123, "udp")]
+
+
+def test_select_targets_reads_a_catalog(tmp_path):
+    path = tmp_path / "catalog.yml"
+    path.write_text(yaml.safe_dump(RAW))
+    base = {name: None for name in reachability.SELECTORS}
+    base.update(include_removed=False, include_unverified=False, catalog_path=str(path))
+    targets, skipped = select_targets(dict(base, section=["devicemanagement"]))
+    assert [(t["probe"], t["port"]) for t in targets] == [("1-courier.push.apple.com", p) for p in (443, 80, 5223,
+                                                                                                  2197)]
+    assert skipped == []
+    targets, skipped = select_targets(dict(base, section=["firewall"]))
+    assert targets == [] and len(skipped) == 4
+
+
+def test_select_targets_names_unknown_section(tmp_path):
+    from ansible.errors import AnsibleActionFail
+
+    path = tmp_path / "catalog.yml"
+    path.write_text(yaml.safe_dump(RAW))
+    base = {name: None for name in reachability.SELECTORS}
+    base.update(include_removed=False, include_unverified=False, catalog_path=str(path))
+    with pytest.raises(AnsibleActionFail, match="nosuchsection"):
+        select_targets(dict(base, section=["nosuchsection"]))

@@ -1,0 +1,189 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Reports: input shapes, fleet merge, ordering, escaping, JUnit validated against the JUnit schema CI reads."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+import xmlschema
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.netallow.apple.plugins.filter.report import FilterModule
+from ansible_collections.netallow.apple.plugins.plugin_utils import _report
+
+XSD = os.path.join(os.path.dirname(__file__), *[".."] * 3, "integration", "targets", "reachability", "files",
+                   "junit-10.xsd")
+
+
+def result(status="ok", host="albert.apple.com", port=443, **over):
+    item = {"host": host, "probe": host, "port": port, "protocol": "tcp", "id": f"devicesetup.{host}",
+            "required": True, "status": status, "stage": "tls", "addresses": ["17.32.194.3"],
+            "address_owner": "apple", "address": "17.32.194.3", "proxy": None, "issuer": None, "elapsed_ms": 12,
+            "detail": f"{status} detail"}
+    item.update(over)
+    return item
+
+
+def module_result(*results):
+    return {"changed": False, "results": list(results), "summary": {"total": len(results)}}
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return xmlschema.XMLSchema(XSD)
+
+
+def fleet(count=300):
+    """Like hostvars after a fleet run: every third host is behind an intercepting proxy, one skipped the task."""
+    runs = {}
+    for index in range(1, count + 1):
+        name = f"h{index:03d}"
+        push = result("intercepted", "*.push.apple.com", 5223, probe="1-courier.push.apple.com",
+                      issuer="CN=Corp Inspection CA, O=Corp") if index % 3 == 0 else \
+            result("ok", "*.push.apple.com", 5223, probe="1-courier.push.apple.com")
+        runs[name] = module_result(result("ok"), push, result("skipped", "17.0.0.0/8", "1-65535"))
+    runs["h999"] = {"skipped": True, "changed": False}
+    return runs
+
+
+def test_normalize_shapes():
+    one = module_result(result())
+    assert _report.normalize_runs(one, host="ctl") == [("ctl", one["results"])]
+    assert _report.normalize_runs(one["results"]) == [("localhost", one["results"])]
+    by_host = _report.normalize_runs({"b": one, "a": one["results"]})
+    assert [name for name, _ in by_host] == ["a", "b"]
+    items = _report.normalize_runs([{"inventory_hostname": "z", "results": [result()]}, {"hostname": "y",
+                                                                                          "results": []}])
+    assert [name for name, _ in items] == ["y", "z"]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ("text", "got str"),
+        ({"h1": {"msg": "boom"}}, "h1: a module result needs a 'results' list (keys found: msg)"),
+        ({"h1": {"results": [{"host": "x"}]}}, "h1.results[0]: missing keys port, protocol, status"),
+        ({"h1": {"results": ["x"]}}, "h1.results[0]: expected a result dict, got str"),
+        ([{"results": []}], "needs 'inventory_hostname'"),
+    ],
+)
+def test_bad_input_names_the_problem(data, message):
+    with pytest.raises(_report.ReportError) as caught:
+        _report.normalize_runs(data)
+    assert message in str(caught.value)
+
+
+def test_filters_wrap_errors_with_fqcn():
+    filters = FilterModule().filters()
+    assert set(filters) == {"to_junit", "to_markdown", "to_html", "reachability_summary"}
+    with pytest.raises(AnsibleFilterError, match=r"^netallow\.apple\.to_html: expected reachability results"):
+        filters["to_html"](42)
+    with pytest.raises(AnsibleFilterError, match="must be strings"):
+        filters["to_junit"]([], title=5)
+
+
+def test_summary_across_a_fleet():
+    summary = _report.summarize_runs(_report.normalize_runs(fleet()))
+    totals = summary["totals"]
+    assert totals["hosts"] == 301
+    assert totals["results"] == 900
+    assert totals["by_status"] == {"ok": 500, "intercepted": 100, "skipped": 300}
+    assert totals["hosts_with_failures"] == 100 and totals["hosts_all_ok"] == 200
+    first = summary["targets"][0]  # least reached first
+    assert first["target"] == "*.push.apple.com (1-courier.push.apple.com) tcp/5223"
+    assert (first["hosts"], first["hosts_ok"], first["by_status"]) == (300, 200, {"ok": 200, "intercepted": 100})
+    assert first["failing_hosts"][:3] == ["h003", "h006", "h009"]
+    albert = next(t for t in summary["targets"] if t["host"] == "albert.apple.com")
+    assert (albert["hosts"], albert["hosts_ok"]) == (300, 300)
+
+
+def test_junit_validates_and_counts(schema):
+    xml = _report.to_junit(fleet(30))
+    schema.validate(xml)
+    root = ET.fromstring(xml)
+    assert root.tag == "testsuites"
+    assert (root.get("tests"), root.get("failures")) == ("90", "10")
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites][:3] == ["h001", "h002", "h003"]
+    h003 = suites[2]
+    assert (h003.get("tests"), h003.get("failures"), h003.get("skipped")) == ("3", "1", "1")
+    cases = h003.findall("testcase")
+    # failures first, then skipped, then ok
+    assert cases[0].find("failure").get("type") == "intercepted"
+    assert "Corp Inspection CA" in cases[0].find("failure").text
+    assert cases[1].find("skipped") is not None
+    assert cases[2].find("system-out") is not None
+
+
+def test_junit_escapes_hostile_text(schema):
+    nasty = result("refused", host='x"><script>alert(1)</script>', detail="a & b < c ]]> \x1b")
+    xml = _report.to_junit(module_result(nasty), title="t & <t>")
+    schema.validate(xml)
+    root = ET.fromstring(xml)
+    assert root.get("name") == "t & <t>"
+    assert root.find("testsuite/testcase").get("name").startswith('x"><script>')
+
+
+def test_junit_of_empty_input_validates(schema):
+    schema.validate(_report.to_junit({}))
+    schema.validate(_report.to_junit({"h1": {"skipped": True}}))
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.scripts, self.text = [], 0, []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.scripts += tag == "script"
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_is_self_contained_and_orders_failures_first():
+    page = _report.to_html(fleet(6), title="Fleet <check>")
+    parser = _Collector()
+    parser.feed(page)
+    assert parser.scripts == 0
+    assert "Fleet <check>" in "".join(parser.text)
+    assert "<title>Fleet &lt;check&gt;</title>" in page
+    assert "http" not in page.replace("http-equiv", "")  # no external resources
+    # hosts with failures come first, then the rest in name order
+    order = [line.split('id="host-')[1].split('"')[0] for line in page.splitlines() if 'id="host-' in line]
+    assert order == ["h003", "h006", "h001", "h002", "h004", "h005", "h999"]
+    assert _report.STATUS_COLOURS["intercepted"][0] in page
+
+
+def test_html_escapes_hostile_text():
+    page = _report.to_html(module_result(result("refused", detail="<img src=x onerror=alert(1)>")))
+    assert "<img" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_markdown_summary_tables():
+    text = _report.to_markdown(fleet(12), title="Fleet")
+    assert text.startswith("# Fleet\n")
+    assert "13 host(s), 36 checks: **20 ok**, **4 failed**, 12 skipped." in text
+    assert "| *.push.apple.com (1-courier.push.apple.com) tcp/5223 | yes | 8/12 | intercepted 4, ok 8 | " \
+           "h003, h006, h009, h012 |" in text
+    assert "### h003" in text and "### h001" not in text
+    assert "issuer: CN=Corp Inspection CA, O=Corp" in text
+
+
+def test_markdown_escapes_pipes_and_reports_no_failures():
+    text = _report.to_markdown(module_result(result(detail="a|b")))
+    assert "No failures." in text
+    text = _report.to_markdown(module_result(result("timeout", detail="a|b\nc")))
+    assert "a\\|b c" in text
+
+
+def test_markdown_truncates_long_failing_host_lists():
+    text = _report.to_markdown(fleet(60))
+    assert "(+10)" in text
