@@ -256,6 +256,20 @@ def _md(value: Any) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
 
 
+def _verdict(totals: Mapping) -> str | None:
+    """A plain sentence for the cases a reader must not miss."""
+    if totals["results"] and not totals["ok"] and totals["failed"]:
+        dns = totals["by_status"].get("dns_failed", 0)
+        if dns == totals["failed"]:
+            return ("No target was reached and every probed name failed to resolve: these hosts have no working "
+                    "DNS for Apple's names (no internet access, or DNS filtering).")
+        return "No target was reached from any host."
+    if totals["by_status"].get("intercepted"):
+        return (f"{totals['by_status']['intercepted']} check(s) saw TLS interception: Apple's services refuse "
+                "intercepted connections (pinned certificates); exempt Apple's hosts from TLS inspection.")
+    return None
+
+
 def to_markdown(data: Any, title: str = "Apple services reachability", host: str = "localhost",
                 max_failing_hosts: int = 10) -> str:
     runs = normalize_runs(data, host)
@@ -265,6 +279,9 @@ def to_markdown(data: Any, title: str = "Apple services reachability", host: str
     lines.append(f"{totals['hosts']} host(s), {totals['results']} checks: **{totals['ok']} ok**, "
                  f"**{totals['failed']} failed**, {totals['skipped']} skipped. "
                  f"{totals['hosts_all_ok']} host(s) reach every target; {totals['hosts_with_failures']} do not.")
+    verdict = _verdict(totals)
+    if verdict:
+        lines += ["", f"**{verdict}**"]
     lines += ["", "| status | count |", "|---|---:|"]
     for status in STATUS_ORDER:
         if totals["by_status"].get(status):
@@ -339,8 +356,11 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
         f'<p class="lead">{totals["hosts"]} host(s), {totals["results"]} checks: {totals["ok"]} ok, '
         f'{totals["failed"]} failed, {totals["skipped"]} skipped. {totals["hosts_all_ok"]} host(s) reach every '
         f'target; {totals["hosts_with_failures"]} do not.</p>',
-        "<table><tr><th>status</th><th>count</th></tr>",
     ]
+    verdict = _verdict(totals)
+    if verdict:
+        out.append(f'<p class="lead"><strong>{esc(verdict)}</strong></p>')
+    out.append("<table><tr><th>status</th><th>count</th></tr>")
     for status in STATUS_ORDER:
         if totals["by_status"].get(status):
             out.append(f"<tr><td>{_badge(status)}</td><td class=\"num\">{totals['by_status'][status]}</td></tr>")
