@@ -168,7 +168,8 @@ def render(model: dict, **options) -> str:
     """Render the PAC file or fragment for ``model`` (see FORMAT_DOC for the options)."""
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
-        raise PacRenderError(f"unknown pac renderer option(s) {', '.join(unknown)}; valid options: {', '.join(_OPTIONS)}")
+        raise PacRenderError(
+            f"unknown pac renderer option(s) {', '.join(unknown)}; valid options: {', '.join(_OPTIONS)}")
     mode = options.get("mode", "file")
     if mode not in _MODES:
         raise PacRenderError(f"mode {mode!r} is not valid; valid modes: {', '.join(_MODES)}")

@@ -17,12 +17,13 @@ from ansible_collections.netallow.apple.plugins.plugin_utils._render_pac import 
 
 APPLE = "PROXY apple-proxy.example.org:3128"
 SITE_ANSWER = "PROXY site-proxy.example.org:8080"
-SITE_PAC = """// the site's own PAC
-function FindProxyForURL(url, host) {
-  if (isPlainHostName(host)) return "DIRECT";
-  return "%s";
-}
-""" % SITE_ANSWER
+SITE_PAC = (
+    "// the site's own PAC\n"
+    "function FindProxyForURL(url, host) {\n"
+    '  if (isPlainHostName(host)) return "DIRECT";\n'
+    f'  return "{SITE_ANSWER}";\n'
+    "}\n"
+)
 ENTRIES = [
     {"id": "devicemanagement.push.apple.com-wildcard", "section": "devicemanagement", "host": "*.push.apple.com",
      "tcp": [443, 80, 5223, 2197], "udp": []},
