@@ -10,6 +10,7 @@ checks of the ``validate_*`` functions here, so renderers may paste them into co
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import re
@@ -112,6 +113,12 @@ def validate_host(host: t.Any) -> str:
     """
     if not isinstance(host, str):
         raise AllowlistError(f"invalid host {host!r}: expected a string, {_HOST_HELP}")
+    return _validate_host_text(str(host))
+
+
+@functools.lru_cache(maxsize=8192)
+def _validate_host_text(host: str) -> str:
+    # Cached: the same catalog hosts are checked on every build; a failure raises and is not cached.
     bad = _forbidden_char(host)
     if bad:
         raise AllowlistError(f"invalid host {host!r}: contains {bad}; expected {_HOST_HELP}")

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import typing as t
 
@@ -46,6 +47,7 @@ class DnsmasqRenderError(ValueError):
     """Invalid option for the dnsmasq renderer."""
 
 
+@functools.lru_cache(maxsize=4096)
 def set_name(set_prefix: str, group: str, kind: str) -> str:
     """Name of a group's set: ``kind`` is ``d4``/``d6`` (filled by dnsmasq) or ``n4``/``n6`` (the group's CIDRs)."""
     return object_name(f"{set_prefix}{group}_{kind}", SET_NAME_RULES)
