@@ -174,7 +174,7 @@ def test_ports_compress_and_expand():
     assert group_name("tcp", [80, 443, "8000-8999"]) == "tcp_80_443_8000_8999"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(min_value=1, max_value=400), max_size=40))
 def test_compress_ports_roundtrip(ports):
     compressed = compress_ports(ports)
@@ -334,7 +334,7 @@ _host = st.builds(lambda labels, wild: ("*." if wild else "") + ".".join(labels 
                   st.lists(_label, min_size=1, max_size=6), st.booleans())
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(_host, min_size=1, max_size=30, unique=True),
        st.integers(min_value=20, max_value=80), st.sampled_from(["A-Za-z0-9_.-", "A-Za-z0-9_-", "a-z0-9-"]))
 def test_object_names_are_valid_unique_and_stable(hosts, max_length, allowed):
