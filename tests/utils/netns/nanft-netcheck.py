@@ -17,6 +17,7 @@ import json
 import random
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -39,19 +40,30 @@ def _echo_udp(sock: socket.socket) -> None:
         sock.sendto(data, peer)
 
 
+def _local_addresses() -> list[str]:
+    listing = json.loads(subprocess.run(["ip", "-j", "addr", "show"], capture_output=True, text=True,
+                                        check=True).stdout)
+    return [info["local"] for link in listing for info in link.get("addr_info", ())
+            if info.get("scope") != "link" and info["local"] not in ("127.0.0.1", "::1")]
+
+
 def serve(tcp_ports: list[int], udp_ports: list[int], lifetime: float) -> int:
-    for family, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
-        servers = ((socket.SOCK_STREAM, tcp_ports, _echo_tcp), (socket.SOCK_DGRAM, udp_ports, _echo_udp))
-        for kind, ports, worker in servers:
-            for port in ports:
-                sock = socket.socket(family, kind)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                if family == socket.AF_INET6:
-                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                sock.bind((addr, port))
-                if kind == socket.SOCK_STREAM:
-                    sock.listen(16)
-                threading.Thread(target=worker, args=(sock,), daemon=True).start()
+    # TCP listens on the wildcard address. UDP binds every address on its own: a wildcard UDP socket would answer
+    # from the address of the outgoing route, and a firewall would rightly see the reply as a new flow.
+    binds = [(socket.SOCK_STREAM, socket.AF_INET, "0.0.0.0", port, _echo_tcp) for port in tcp_ports]
+    binds += [(socket.SOCK_STREAM, socket.AF_INET6, "::", port, _echo_tcp) for port in tcp_ports]
+    for address in _local_addresses():
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        binds += [(socket.SOCK_DGRAM, family, address, port, _echo_udp) for port in udp_ports]
+    for kind, family, address, port, worker in binds:
+        sock = socket.socket(family, kind)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind((address, port))
+        if kind == socket.SOCK_STREAM:
+            sock.listen(16)
+        threading.Thread(target=worker, args=(sock,), daemon=True).start()
     print("serving", flush=True)
     time.sleep(lifetime)
     return 0
