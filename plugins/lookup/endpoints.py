@@ -261,25 +261,47 @@ except ImportError:  # pragma: no cover - checked when a query is given
 _SELECTORS = ("section", "service", "platform", "protocol", "port", "proxy", "required", "kind", "host", "ids")
 
 
-def _option_names() -> frozenset:
+def _option_specs() -> dict:
     import yaml
 
-    return frozenset(yaml.safe_load(DOCUMENTATION)["options"]) - {"_terms"}
+    options = yaml.safe_load(DOCUMENTATION)["options"]
+    options.pop("_terms")
+    return options
+
+
+def _check_arguments(specs: dict, kwargs: dict) -> dict:
+    """Refuse unknown option names and values outside an option's choices, naming them and the valid ones.
+
+    ansible-core 2.21 ignores unknown keyword arguments (a typo would silently widen a selection), and its own
+    choices check does not say which values are valid. Values of options with choices are matched without regard
+    to case (``iOS`` is ``ios``); the returned arguments carry them in lower case.
+    """
+    checked = dict(kwargs)
+    unknown = sorted(set(kwargs) - set(specs))
+    if unknown:
+        raise AnsibleOptionsError(f"netallow.apple.endpoints: unknown option(s) {', '.join(unknown)}; "
+                                  f"valid options: {', '.join(sorted(specs))}")
+    for name, value in kwargs.items():
+        choices = specs[name].get("choices")
+        if not choices or value is None:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        bad = [v for v in values if str(v).strip().lower() not in choices]
+        if bad:
+            raise AnsibleOptionsError(f"netallow.apple.endpoints: invalid {name} {', '.join(repr(b) for b in bad)}; "
+                                      f"valid {name} values: {', '.join(choices)}")
+        lowered = [str(v).strip().lower() for v in values]
+        checked[name] = lowered if isinstance(value, (list, tuple)) else lowered[0]
+    return checked
 
 
 class LookupModule(LookupBase):
-    _valid_options: frozenset | None = None
+    _specs: dict | None = None
 
     def run(self, terms, variables=None, **kwargs):
-        # ansible-core 2.21 ignores unknown keyword arguments: refuse them so that a typo never widens a selection.
-        if LookupModule._valid_options is None:
-            LookupModule._valid_options = _option_names()
-        unknown = sorted(set(kwargs) - LookupModule._valid_options)
-        if unknown:
-            raise AnsibleOptionsError(
-                f"netallow.apple.endpoints: unknown option(s) {', '.join(unknown)}; "
-                f"valid options: {', '.join(sorted(LookupModule._valid_options))}"
-            )
+        if LookupModule._specs is None:
+            LookupModule._specs = _option_specs()
+        kwargs = _check_arguments(LookupModule._specs, kwargs)
         try:
             self.set_options(var_options=variables, direct=kwargs)
         except AnsibleOptionsError as exc:
