@@ -27,7 +27,7 @@ import time
 
 TRUSTED_ORG = "Netallow Test Root"
 INSPECTION_ORG = "Corp TLS Inspection"
-NAMES = ("apple.nareach.test", "allowed.nareach.test", "denied.nareach.test", "tls.nareach.test", "captive.apple.com")
+NAMES = ("*.nareach.test", "*.push.nareach.test", "captive.apple.com")
 CAPTIVE_PAGE = b"<HTML><HEAD><TITLE>Success</TITLE></HEAD><BODY>Success</BODY></HTML>"
 PORTAL_PAGE = b"<html><head><title>Sign in to Guest WiFi</title></head><body>Accept the terms</body></html>"
 
