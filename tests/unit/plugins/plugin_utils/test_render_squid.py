@@ -190,3 +190,16 @@ def test_real_squid_rejects_an_acl_name_clash(tmp_path, model):
     site = "acl clash_connect src 10.0.0.0/8\n" + SITE
     result = _parse(tmp_path, render(model, acl_prefix="clash"), site)
     assert result.returncode != 0
+
+
+@pytest.mark.skipif(not HAVE_SQUID, reason="squid is not installed")
+def test_real_squid_parses_the_whole_catalog(tmp_path):
+    catalog_mod = pytest.importorskip("ansible_collections.netallow.apple.plugins.plugin_utils._catalog")
+    try:
+        catalog = catalog_mod.load_catalog()
+    except (catalog_mod.CatalogError, OSError) as exc:  # the data file is delivered separately
+        pytest.skip(f"no catalog: {exc}")
+    model = build_allowlist(catalog_mod.select(catalog))
+    result = _parse(tmp_path, render(model, ssl_bump=True))
+    assert result.returncode == 0, result.stderr
+    assert "FATAL" not in result.stderr and "is a subdomain of" not in result.stderr
