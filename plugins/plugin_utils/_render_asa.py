@@ -23,9 +23,9 @@ C(asa): payloads for cisco.asa, a dict with C(fqdn_objects) (C(parents)/C(lines)
 <name>) with C(fqdn v4 <host>); the ASA has no wildcard FQDN object, so wildcards are left to Apple's CIDRs and
 reported in C(warnings)), C(ogs) (the C(config) of asa_ogs: one network object-group with the FQDN objects and the
 IPv4/IPv6 CIDRs, one service object-group with the TCP and UDP ports), C(acls) (the C(config) of asa_acls: one
-extended permit ACE, logging on) and C(warnings). Options: C(prefix), C(position) (C(top) = line 1, C(bottom), or
-C(before)/C(after) with C(anchor) = an ACE line number), C(rule_name) (ACL name, default C(<prefix>-out)),
-C(comment)."""
+extended permit ACE, logging on), C(fqdn_object_lines) (the same objects as CLI text), C(delete_lines) (what state
+absent sends) and C(warnings). Options: C(prefix), C(position) (C(top) = line 1, C(bottom), or C(before)/C(after)
+with C(anchor) = an ACE line number), C(rule_name) (ACL name, default C(<prefix>-out)), C(comment)."""
 
 VENDOR = "asa"
 
@@ -92,19 +92,29 @@ def render(model: dict, **options) -> dict:
     if network_object and services:
         ace = {
             "grant": "permit",
-            "protocol": "object-group",
-            "protocol_options": None,
+            # asa_acls reads "permit object-group SVC any object-group DST" back as this protocol value.
+            "protocol": f"object-group {svc_group}",
             "source": {"any": True},
-            "destination": {"object_group": dst_group, "service_object_group": svc_group},
+            "destination": {"object_group": dst_group},
             "log": "informational",
         }
-        del ace["protocol_options"]
         if line is not None:
             ace["line"] = line
         acls = {"acls": [{"name": acl_name, "acl_type": "extended", "aces": [ace]}]}
+    # state absent: remove exactly what was added, in reverse order of dependence.
+    delete_lines = []
+    if acls:
+        delete_lines.append(f"clear configure access-list {acl_name}")
+    delete_lines += [f"no object-group service {svc_group}"] if services else []
+    delete_lines += [f"no object-group network {dst_group}"] if network_object else []
+    delete_lines += [f"no object network {obj['name']}" for obj in fqdn_objects]
     return {
         "vendor": VENDOR,
+        "delete_lines": delete_lines,
         "fqdn_objects": fqdn_objects,
+        "fqdn_object_lines": [
+            line for obj in fqdn_objects for line in obj["parents"] + [f" {x}" for x in obj["lines"]]
+        ],
         "ogs": ogs,
         "acls": acls,
         "acl_name": acl_name,

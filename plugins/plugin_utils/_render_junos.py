@@ -17,15 +17,15 @@ from ansible_collections.netallow.apple.plugins.plugin_utils._render_vendor impo
 )
 
 FORMAT_DOC = """\
-C(junos): payloads for junipernetworks.junos (SRX), a dict with C(zones) (the C(config) of junos_security_zones:
-the destination zone's address book with one C(dns-name) address per FQDN, one C(ip-prefix) address per IPv4/IPv6
-CIDR and an address-set of all of them; Junos has no wildcard FQDN address, wildcards are reported in
-C(warnings)), C(application_lines) (C(set applications ...) for junos_config: one application per TCP/UDP port or
-range and an application-set), C(policies) (the C(config) of junos_security_policies: one permit policy, session
-init and close logged), C(placement_lines) (C(insert security policies ... before|after policy ...) or empty for
-C(bottom)) and C(warnings). Options: C(prefix), C(position)/C(anchor) (a policy name; C(top) needs the current
-first policy as anchor), C(rule_name), C(comment), C(from_zone) (default C(trust)), C(to_zone) (default
-C(untrust))."""
+C(junos): payloads for junipernetworks.junos (SRX), a dict with C(zones) (the C(config) of junos_security_zones: the
+destination zone's address book with one C(dns-name) address per FQDN, one C(ip-prefix) address per IPv4/IPv6 CIDR
+and an address-set of all of them; Junos has no wildcard FQDN address, wildcards are reported in C(warnings)),
+C(application_lines) (C(set applications ...) for junos_config: one application per TCP/UDP port or range and an
+application-set), C(policies) (the C(config) of junos_security_policies: one permit policy, session init and close
+logged), C(policy_lines) (for junos_config, after the policy: C(then permit), which the resource module cannot
+express, and C(insert ... before|after policy ...) unless C(bottom)), C(delete_lines) (what state absent sends) and
+C(warnings). Options: C(prefix), C(position)/C(anchor) (a policy name; C(top) needs the current first policy as
+anchor), C(rule_name), C(comment), C(from_zone) (default C(trust)), C(to_zone) (default C(untrust))."""
 
 VENDOR = "junos"
 _DEFAULTS = {"from_zone": "trust", "to_zone": "untrust"}
@@ -70,7 +70,7 @@ def render(model: dict, **options) -> dict:
     application_lines += [f"set applications application-set {app_set} application {name}" for name in app_names]
 
     policies = None
-    placement_lines = []
+    policy_lines = []
     if zones and app_names:
         policies = {"from_zones": [{"name": from_zone, "to_zones": [{"name": to_zone, "policies": [{
             "name": policy_name,
@@ -80,18 +80,30 @@ def render(model: dict, **options) -> dict:
                 "destination_address": {"addresses": [set_name]},
                 "application": {"names": [app_set]},
             },
-            "then": {"permit": {}, "log": {"session_init": True, "session_close": True}},
+            # An empty "permit" is dropped by the module (remove_empties): the permit goes in policy_lines.
+            "then": {"log": {"session_init": True, "session_close": True}},
         }]}]}]}
+        policy_path = f"security policies from-zone {from_zone} to-zone {to_zone} policy {policy_name}"
+        policy_lines.append(f"set {policy_path} then permit")
         if opts["position"] != "bottom":
             where = "after" if opts["position"] == "after" else "before"
-            placement_lines.append(
-                f"insert security policies from-zone {from_zone} to-zone {to_zone} policy {policy_name} "
-                f"{where} policy {opts['anchor']}")
+            policy_lines.append(f"insert {policy_path} {where} policy {opts['anchor']}")
+    delete_lines = []
+    if policies:
+        delete_lines.append(f"delete security policies from-zone {from_zone} to-zone {to_zone} policy {policy_name}")
+    if app_names:
+        delete_lines.append(f"delete applications application-set {app_set}")
+        delete_lines += [f"delete applications application {name}" for name in app_names]
+    if zones:
+        book = f"delete security zones security-zone {to_zone} address-book"
+        delete_lines.append(f"{book} address-set {set_name}")
+        delete_lines += [f"{book} address {a['name']}" for a in addresses]
     return {
         "vendor": VENDOR,
+        "delete_lines": delete_lines,
         "zones": zones,
         "application_lines": application_lines,
         "policies": policies,
-        "placement_lines": placement_lines,
+        "policy_lines": policy_lines,
         "warnings": unexpressible_warnings(VENDOR, model),
     }

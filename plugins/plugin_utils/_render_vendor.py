@@ -83,11 +83,11 @@ CAPABILITIES: dict = {
         "commit": "commit (junos resource modules commit themselves)",
     },
     "vyos": {
-        "fqdn": "firewall group domain-group (VyOS 1.4+, vyos_config)",
+        "fqdn": "firewall group domain-group (VyOS 1.4+)",
         "wildcard": None,
         "cidr6": "ipv6 network-group",
         "tls_exemption": None,
-        "commit": "commit (vyos modules commit themselves)",
+        "commit": "commit (vyos_config commits, only when a line changed)",
     },
     "panos": {
         "fqdn": "address object type fqdn",

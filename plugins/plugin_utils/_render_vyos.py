@@ -15,14 +15,14 @@ from ansible_collections.netallow.apple.plugins.plugin_utils._render_vendor impo
 )
 
 FORMAT_DOC = """\
-C(vyos): payloads for vyos.vyos (VyOS 1.4+), a dict with C(global) (the C(config) of vyos_firewall_global: an IPv4
-and an IPv6 network-group of Apple's CIDRs, a TCP and a UDP port-group), C(rules) (the C(config) of
-vyos_firewall_rules: in rule-set C(rule_set), one accept rule per protocol and address family, logging on),
-C(domain_group_lines) (C(set firewall group domain-group ...) and the matching accept rules for vyos_config: the
-resource modules cannot express FQDN destinations; VyOS has no wildcard domain, wildcards are reported in
-C(warnings)) and C(warnings). Options: C(prefix), C(position) (C(top) = numbers from 1, C(bottom) = from 9000,
-C(before)/C(after) with C(anchor) = a rule number), C(rule_name) (rule-set name, default C(<PREFIX>-OUT)),
-C(comment)."""
+C(vyos): VyOS 1.4+ configuration commands for vyos.vyos.vyos_config, a dict with C(lines) (C(set firewall group
+network-group)/C(ipv6-network-group) of Apple's CIDRs, C(port-group)s of the TCP and UDP ports, a C(domain-group) of
+the exact FQDNs, and in rule-set C(rule_name) one accept rule per protocol and destination kind, logging on),
+C(delete_lines) (what state absent sends) and C(warnings). VyOS has no wildcard domain: wildcards are reported in
+C(warnings). (vyos.vyos's firewall resource modules ask the device for its version even with C(state=rendered), so
+they cannot render offline; the commands are written here instead.) Options: C(prefix), C(position) (C(top) =
+numbers from 1, C(bottom) = from 9000, C(before)/C(after) with C(anchor) = a rule number), C(rule_name) (rule-set
+name, default C(<PREFIX>-OUT)), C(comment)."""
 
 VENDOR = "vyos"
 _DEFAULTS: dict = {}
@@ -58,63 +58,52 @@ def render(model: dict, **options) -> dict:
         "net4": f"{upper}-NET4", "net6": f"{upper}-NET6", "tcp": f"{upper}-TCP", "udp": f"{upper}-UDP",
         "fqdn": f"{upper}-FQDN",
     }
-    group: dict = {}
+    lines = []
     if model["cidrs4"]:
-        group.setdefault("network_group", []).append(
-            {"name": names["net4"], "afi": "ipv4", "description": comment,
-             "members": [{"address": c} for c in model["cidrs4"]]})
+        lines += [f"set firewall group network-group {names['net4']} description '{comment}'"]
+        lines += [f"set firewall group network-group {names['net4']} network {c}" for c in model["cidrs4"]]
     if model["cidrs6"]:
-        group.setdefault("network_group", []).append(
-            {"name": names["net6"], "afi": "ipv6", "description": comment,
-             "members": [{"address": c} for c in model["cidrs6"]]})
+        lines += [f"set firewall group ipv6-network-group {names['net6']} description '{comment}'"]
+        lines += [f"set firewall group ipv6-network-group {names['net6']} network {c}" for c in model["cidrs6"]]
     protocols = [p for p in ("tcp", "udp") if model["ports"].get(p)]
     for protocol in protocols:
-        group.setdefault("port_group", []).append(
-            {"name": names[protocol], "description": comment,
-             "members": [{"port": port_label(p)} for p in model["ports"][protocol]]})
+        lines += [f"set firewall group port-group {names[protocol]} description '{comment}'"]
+        lines += [
+            f"set firewall group port-group {names[protocol]} port {port_label(p)}" for p in model["ports"][protocol]
+        ]
+    if model["fqdns"]:
+        lines += [f"set firewall group domain-group {names['fqdn']} description '{comment}'"]
+        lines += [f"set firewall group domain-group {names['fqdn']} address {h}" for h in model["fqdns"]]
 
-    planned = []  # (afi, protocol, destination kind)
-    for afi, key in (("ipv4", "net4"), ("ipv6", "net6")):
-        if model["cidrs4" if afi == "ipv4" else "cidrs6"]:
-            planned += [(afi, protocol, key) for protocol in protocols]
+    planned = []  # (family, protocol, destination group kind, group name)
+    if model["cidrs4"]:
+        planned += [("ipv4", protocol, "network-group", names["net4"]) for protocol in protocols]
+    if model["cidrs6"]:
+        planned += [("ipv6", protocol, "network-group", names["net6"]) for protocol in protocols]
     if model["fqdns"]:
-        planned += [("ipv4", protocol, "fqdn") for protocol in protocols]
+        planned += [("ipv4", protocol, "domain-group", names["fqdn"]) for protocol in protocols]
     number = _first_number(opts, len(planned))
-    rules: dict = {}
-    domain_group_lines = [f"set firewall group domain-group {names['fqdn']} address {h}" for h in model["fqdns"]]
-    if model["fqdns"]:
-        domain_group_lines.insert(0, f"set firewall group domain-group {names['fqdn']} description '{comment}'")
-    for afi, protocol, key in planned:
-        description = f"{comment} ({protocol}, {key})"
-        if key == "fqdn":
-            base = f"set firewall ipv4 name {rule_set} rule {number}"
-            domain_group_lines += [
-                f"{base} action accept",
-                f"{base} description '{description}'",
-                f"{base} protocol {protocol}",
-                f"{base} destination group domain-group {names['fqdn']}",
-                f"{base} destination group port-group {names[protocol]}",
-                f"{base} log",
-            ]
-        else:
-            rules.setdefault(afi, []).append({
-                "number": number,
-                "action": "accept",
-                "description": description,
-                "protocol": protocol,
-                "destination": {"group": {"network_group": names[key], "port_group": names[protocol]}},
-                "log": "enable",
-            })
+    delete_lines = []
+    for family, protocol, kind, group_name in planned:
+        base = f"set firewall {family} name {rule_set} rule {number}"
+        lines += [
+            f"{base} action accept",
+            f"{base} description '{comment} ({protocol} to {group_name})'",
+            f"{base} protocol {protocol}",
+            f"{base} destination group {kind} {group_name}",
+            f"{base} destination group port-group {names[protocol]}",
+            f"{base} log",
+        ]
+        delete_lines.append(f"delete firewall {family} name {rule_set} rule {number}")
         number += 1
-    rules_config = [
-        {"afi": afi, "rule_sets": [{"name": rule_set, "description": comment, "rules": rules[afi]}]}
-        for afi in ("ipv4", "ipv6") if afi in rules
-    ]
+    delete_lines += [f"delete firewall group domain-group {names['fqdn']}"] if model["fqdns"] else []
+    delete_lines += [f"delete firewall group port-group {names[p]}" for p in protocols]
+    delete_lines += [f"delete firewall group network-group {names['net4']}"] if model["cidrs4"] else []
+    delete_lines += [f"delete firewall group ipv6-network-group {names['net6']}"] if model["cidrs6"] else []
     return {
         "vendor": VENDOR,
-        "global": {"group": group} if group else None,
-        "rules": rules_config,
+        "lines": lines,
+        "delete_lines": delete_lines,
         "rule_set": rule_set,
-        "domain_group_lines": domain_group_lines,
         "warnings": unexpressible_warnings(VENDOR, model),
     }
