@@ -42,6 +42,8 @@ def render(model: dict, **options) -> dict:
         raise VendorRenderError(
             f"{VENDOR} renderer: position top needs anchor, the name of the current first policy "
             f"from {from_zone} to {to_zone} (Junos inserts a policy before or after another one)")
+    if opts["anchor"] not in (None, ""):
+        check_name(VENDOR, "anchor", str(opts["anchor"]))  # goes into a CLI line: no spaces
     policy_name = opts["rule_name"] or f"{prefix}-allow"
     fqdn_names = host_names(VENDOR, prefix, model["fqdns"])
     cidr_names = host_names(VENDOR, prefix, list(model["cidrs4"]) + list(model["cidrs6"]), "net-")

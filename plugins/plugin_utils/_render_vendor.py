@@ -100,6 +100,8 @@ CAPABILITIES: dict = {
 
 _PREFIX_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+# Rule names on API platforms may contain single spaces (Check Point's default "Cleanup rule").
+_ANCHOR_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]| (?! )){0,62}$")
 _COMMENT_RE = re.compile(r"^[A-Za-z0-9 _.,:()/+-]{0,200}$")
 COMMON_OPTIONS = ("prefix", "position", "anchor", "rule_name", "comment")
 DEFAULT_COMMENT = "netallow.apple: Apple network requirements"
@@ -140,8 +142,8 @@ def check_options(vendor: str, options: t.Mapping, vendor_defaults: t.Mapping) -
         if opts["anchor"] in (None, ""):
             _fail(vendor, f"position {opts['position']} needs anchor (the rule to place the allow rule next to)")
         anchor = opts["anchor"]
-        if isinstance(anchor, bool) or not isinstance(anchor, (str, int)) or not _NAME_RE.match(str(anchor)):
-            _fail(vendor, f"anchor {anchor!r} is not a valid rule name or id: letters, digits, '_', '.', '-'")
+        if isinstance(anchor, bool) or not isinstance(anchor, (str, int)) or not _ANCHOR_RE.match(str(anchor).strip()):
+            _fail(vendor, f"anchor {anchor!r} is not a valid rule name or id: letters, digits, '_.-', single spaces")
     if not isinstance(opts["comment"], str) or not _COMMENT_RE.match(opts["comment"]):
         _fail(vendor, f"comment {opts['comment']!r} is not valid: up to 200 of letters, digits, space and _.,:()/+-")
     if opts["rule_name"] is not None:
