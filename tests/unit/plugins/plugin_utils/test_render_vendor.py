@@ -1,0 +1,188 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unit tests of the network vendor renderers (pure functions over the allow-list model)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+
+from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
+from ansible_collections.netallow.apple.plugins.plugin_utils._render_vendor import (
+    CAPABILITIES,
+    NAME_RULES,
+    VendorRenderError,
+)
+
+VENDORS = ("fortios", "checkpoint", "asa", "junos", "vyos", "panos")
+ENTRIES = [
+    {"id": "devicemanagement.push.apple.com-wildcard", "section": "devicemanagement", "host": "*.push.apple.com",
+     "tcp": [443, 80, 5223, 2197], "udp": []},
+    {"id": "devicesetup.albert.apple.com", "section": "devicesetup", "host": "albert.apple.com", "tcp": [443],
+     "udp": []},
+    {"id": "devicesetup.time.apple.com", "section": "devicesetup", "host": "time.apple.com", "tcp": [], "udp": [123]},
+    {"id": "contentcaching.lcdn-locator.apple.com", "section": "contentcaching", "host": "lcdn-locator.apple.com",
+     "tcp": ["8000-8999"], "udp": []},
+    {"id": "firewall.17.0.0.0-8", "section": "firewall", "host": "17.0.0.0/8", "tcp": [443], "udp": []},
+    {"id": "firewall.2620.149..-48", "section": "firewall", "host": "2620:149::/48", "tcp": [443], "udp": []},
+]
+MODEL = build_allowlist(ENTRIES)
+
+
+def render(vendor, model=MODEL, **options):
+    module = importlib.import_module(f"ansible_collections.netallow.apple.plugins.plugin_utils._render_{vendor}")
+    return module.render(model, **options)
+
+
+def _names(payload) -> list:
+    """Every object name a payload defines."""
+    found = []
+    for value in payload.values() if isinstance(payload, dict) else payload:
+        if isinstance(value, dict):
+            if "name" in value and isinstance(value["name"], str):
+                found.append(value["name"])
+            found += _names(value)
+        elif isinstance(value, list):
+            found += _names(value)
+    return found
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_every_renderer_has_format_doc_and_is_deterministic(vendor):
+    module = importlib.import_module(f"ansible_collections.netallow.apple.plugins.plugin_utils._render_{vendor}")
+    assert f"C({vendor})" in module.FORMAT_DOC
+    assert render(vendor) == render(vendor)
+    assert render(vendor)["vendor"] == vendor
+
+
+@pytest.mark.parametrize("vendor", ["fortios", "asa", "junos", "panos"])
+def test_object_names_follow_vendor_rules(vendor):
+    rules = NAME_RULES[vendor]
+    allowed = re.compile(f"^[{rules['allowed']}]+$")
+    names = _names(render(vendor))
+    assert names
+    for name in names:
+        assert len(name) <= rules["max_length"] and allowed.match(name), name
+
+
+def test_long_names_are_truncated_with_a_stable_hash():
+    long_host = "a" * 60 + ".apple.com"
+    model = build_allowlist([{"id": "x.long", "section": "extra", "host": long_host, "tcp": [443], "udp": []}])
+    names = [a["name"] for a in render("asa", model)["fqdn_objects"]]
+    assert len(names[0]) <= 64 and re.search(r"_[0-9a-f]{8}$", names[0])
+    assert names == [a["name"] for a in render("asa", model)["fqdn_objects"]]
+
+
+def test_fortios_objects_policy_and_exemption():
+    out = render("fortios", position="before", anchor=7, ssl_ssh_profile="deep-inspection", policyid=900)
+    by_name = {a["name"]: a for a in out["addresses"]}
+    assert by_name["apple-albert.apple.com"] == {
+        "name": "apple-albert.apple.com", "type": "fqdn", "fqdn": "albert.apple.com",
+        "comment": "netallow.apple: Apple network requirements"}
+    assert [a["fqdn"] for a in out["addresses"] if a.get("fqdn", "").startswith("*.")] == [
+        "*.push.apple.com"]
+    assert out["addresses6"][0]["ip6"] == "2620:149::/48"
+    assert {s["name"]: s.get("tcp_portrange", s.get("udp_portrange")) for s in out["services"]} == {
+        "apple-tcp-80": "80", "apple-tcp-443": "443", "apple-tcp-2197": "2197", "apple-tcp-5223": "5223",
+        "apple-tcp-8000-8999": "8000-8999", "apple-udp-123": "123"}
+    assert out["policy"]["policyid"] == 900 and out["policy"]["logtraffic"] == "all"
+    assert out["move"] == {"self": "900", "before": "7"}
+    assert [e["type"] for e in out["ssl_exempt"]] == ["wildcard-fqdn", "address", "address", "address"]
+    assert out["ssl_exempt"][0]["id"] == 4000
+    assert render("fortios")["move"] is None and render("fortios")["ssl_exempt"] == []
+
+
+def test_checkpoint_wildcards_are_subdomains_and_rules_bypass():
+    out = render("checkpoint", position="top", layer="Network")
+    domains = {d["name"]: d["is_sub_domain"] for d in out["dns_domains"]}
+    assert domains[".push.apple.com"] is True and domains[".albert.apple.com"] is False
+    assert out["access_rule"]["position"] == "top" and out["access_rule"]["action"] == "Accept"
+    assert out["https_rule"]["action"] == "Bypass" and out["https_rule"]["destination"] == ["apple-destinations"]
+    assert {n.get("subnet4") or n.get("subnet6") for n in out["networks"]} == {"17.0.0.0", "2620:149::"}
+    assert render("checkpoint", position="after", anchor="Cleanup rule")["access_rule"]["relative_position"] == {
+        "below": "Cleanup rule"}
+
+
+@pytest.mark.parametrize("vendor", ["asa", "junos", "vyos"])
+def test_platforms_without_wildcards_warn(vendor):
+    warnings = render(vendor)["warnings"]
+    assert len(warnings) == 1 and "*.push.apple.com" in warnings[0]
+    assert CAPABILITIES[vendor]["wildcard"] is None
+
+
+def test_asa_object_groups_and_ace():
+    out = render("asa", position="after", anchor="4", rule_name="outside_in")
+    network = out["ogs"][0]["object_groups"][0]["network_object"]
+    assert network["address"] == ["17.0.0.0 255.0.0.0"] and network["ipv6_address"] == ["2620:149::/48"]
+    assert "apple-time.apple.com" in network["object"]
+    services = out["ogs"][1]["object_groups"][0]["services_object"]
+    assert {"protocol": "tcp", "destination_port": {"range": {"start": 8000, "end": 8999}}} in services
+    ace = out["acls"]["acls"][0]["aces"][0]
+    assert ace["line"] == 5 and ace["protocol"] == "object-group apple-services" and ace["log"] == "informational"
+    assert out["acls"]["acls"][0]["name"] == "outside_in"
+    assert out["delete_lines"][0] == "clear configure access-list outside_in"
+
+
+def test_junos_policy_permit_and_placement():
+    out = render("junos", position="after", anchor="allow-dns", from_zone="lan", to_zone="wan")
+    book = out["zones"]["zones"][0]
+    assert book["name"] == "wan"
+    assert {"name": "apple-albert.apple.com", "dns_name": {"name": "albert.apple.com"}} in book["address_book"][
+        "addresses"]
+    assert out["policy_lines"] == [
+        "set security policies from-zone lan to-zone wan policy apple-allow then permit",
+        "insert security policies from-zone lan to-zone wan policy apple-allow after policy allow-dns"]
+    assert "set applications application apple-tcp-8000-8999 destination-port 8000-8999" in out["application_lines"]
+
+
+def test_vyos_rule_numbers_and_groups():
+    out = render("vyos", position="before", anchor=100)
+    rules = sorted({int(line.split(" rule ")[1].split()[0]) for line in out["lines"] if " rule " in line})
+    assert rules == list(range(100 - len(rules), 100))
+    assert "set firewall group domain-group APPLE-FQDN address albert.apple.com" in out["lines"]
+    assert "set firewall group ipv6-network-group APPLE-NET6 network 2620:149::/48" in out["lines"]
+    assert len(out["delete_lines"]) == len(rules) + 5
+    with pytest.raises(VendorRenderError, match="no room"):
+        render("vyos", position="before", anchor=2)
+
+
+def test_panos_url_category_decryption_and_edl():
+    out = render("panos", edl_base_url="https://edl.example.net/apple/")
+    assert out["url_category"]["url_value"][0] == "*.push.apple.com"
+    assert out["decryption_rule"]["action"] == "no-decrypt"
+    assert out["decryption_rule"]["url_categories"] == ["apple-domains"]
+    assert [r["rule_name"] for r in out["security_rules"]] == ["apple-allow", "apple-allow-wildcards"]
+    assert out["security_rules"][1]["category"] == ["apple-domains"]
+    assert out["edls"][0]["source"] == "https://edl.example.net/apple/apple-domains.txt"
+    assert out["edl_files"]["apple-domains.txt"].splitlines()[0] == "*.push.apple.com"
+    assert out["edl_files"]["apple-ips.txt"] == "17.0.0.0/8\n2620:149::/48\n"
+    assert len(out["warnings"]) == 1
+
+
+@pytest.mark.parametrize(("vendor", "options", "message"), [
+    ("fortios", {"position": "middle"}, "position 'middle' is not valid; valid positions: top, bottom, before"),
+    ("fortios", {"position": "before"}, "needs anchor"),
+    ("fortios", {"bogus": 1}, "unknown option(s) bogus; valid options:"),
+    ("fortios", {"srcintf": ["port1; rm -rf /"]}, "srcintf 'port1; rm -rf /' is not a valid name"),
+    ("checkpoint", {"position": "before", "anchor": "x'; drop"}, "anchor \"x'; drop\" is not a valid rule name"),
+    ("asa", {"position": "before", "anchor": "first"}, "must be an ACE line number"),
+    ("asa", {"rule_name": "out side"}, "rule_name 'out side' is not a valid name"),
+    ("junos", {"position": "before", "anchor": "deny all"}, "anchor 'deny all' is not a valid name"),
+    ("junos", {"from_zone": "trust\nset system"}, "from_zone 'trust\\nset system' is not a valid name"),
+    ("vyos", {"comment": "x' ; delete firewall"}, "comment \"x' ; delete firewall\" is not valid"),
+    ("panos", {"edl_base_url": "http://edl.example.net"}, "edl_base_url 'http://edl.example.net' is not valid"),
+    ("panos", {"prefix": "1apple"}, "prefix '1apple' is not valid"),
+])
+def test_bad_options_are_rejected_by_name(vendor, options, message):
+    with pytest.raises(VendorRenderError) as excinfo:
+        render(vendor, **options)
+    assert message in str(excinfo.value)
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_non_model_input_is_rejected(vendor):
+    with pytest.raises(VendorRenderError, match="expects the allow-list model"):
+        render(vendor, model=["albert.apple.com"])
