@@ -24,11 +24,11 @@ import sys
 import tempfile
 import time
 
+from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachability_servers import TCPServer
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests", "unit", "plugins", "module_utils"))
 
-from reachability_servers import TCPServer  # noqa: E402
 
 LISTENERS = 200
 TIMEOUT = 1.0

@@ -12,10 +12,14 @@ import time
 
 import pytest
 import trustme
-from reachability_servers import INSPECTION_ORG, TRUSTED_ORG, ServerSet
 
 from ansible_collections.netallow.apple.plugins.module_utils import _probes
 from ansible_collections.netallow.apple.plugins.module_utils._probes import Prober, run_probes, summarize
+from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachability_servers import (
+    INSPECTION_ORG,
+    TRUSTED_ORG,
+    ServerSet,
+)
 
 NAME = "apple.nareach.test"
 

@@ -16,10 +16,14 @@ import subprocess
 import sys
 
 import pytest
-from reachability_servers import TRUSTED_ORG, ServerSet, Squid
 
 from ansible_collections.netallow.apple.plugins.module_utils import _probes
 from ansible_collections.netallow.apple.plugins.module_utils._probes import Prober
+from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachability_servers import (
+    TRUSTED_ORG,
+    ServerSet,
+    Squid,
+)
 
 COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(_probes.__file__), *[".."] * 5))
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0

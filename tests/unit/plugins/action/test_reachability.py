@@ -1,0 +1,78 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The reachability action plugin's controller side: catalog selection and expansion into probe targets."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.netallow.apple.plugins.action.reachability import entries_to_targets, select_targets
+from ansible_collections.netallow.apple.plugins.modules.reachability import SELECTORS
+from ansible_collections.netallow.apple.tests.unit.catalog_sample import RAW
+
+
+def entry(**over):
+    base = {"id": "s.a", "host": "a.apple.com", "kind": "fqdn", "probe": "a.apple.com", "tcp": [443], "udp": [],
+            "required": True}
+    base.update(over)
+    return base
+
+
+def test_entries_to_targets_dedupes_and_skips():
+    entries = [
+        entry(),
+        entry(id="t.a", required=False, tcp=[443, 80]),
+        entry(id="w", host="*.push.apple.com", kind="wildcard", probe="1-courier.push.apple.com", tcp=[5223]),
+        entry(id="w2", host="*.cdn-apple.com", kind="wildcard", probe=None, tcp=[443]),
+        entry(id="c", host="17.0.0.0/8", kind="cidr", probe=None, tcp=["1-65535"], udp=[]),
+        entry(id="c6", host="2620:149:a44::/48", kind="cidr", probe=None, tcp=[443]),
+        entry(id="n", host="time.apple.com", probe="time.apple.com", tcp=[], udp=[123]),
+        entry(id="r", host="old.apple.com", probe=None, tcp=[443]),
+    ]
+    targets, skipped = entries_to_targets(entries)
+    keys = [(t["probe"], t["port"], t["protocol"]) for t in targets]
+    assert keys == [("a.apple.com", 443, "tcp"), ("a.apple.com", 80, "tcp"),
+                    ("1-courier.push.apple.com", 5223, "tcp"), ("time.apple.com", 123, "udp")]
+    assert targets[0]["entry_ids"] == ["s.a", "t.a"] and targets[0]["required"] is True
+    assert targets[1]["required"] is False
+    assert targets[2]["host"] == "*.push.apple.com"
+    reasons = {s["id"]: s["detail"] for s in skipped}
+    assert reasons["w2"] == "wildcard without a probe name"
+    assert reasons["c"] == "port range 1-65535 is not probed"
+    assert reasons["c6"].startswith("address block")
+    assert reasons["r"] == "no probe name (retired host)"
+    assert all(s["status"] == "skipped" for s in skipped)
+
+
+def test_entries_to_targets_cidr_with_resolve_and_port_filter():
+    entries = [entry(id="c6", host="2620:149:a44::/48", kind="cidr", probe=None, tcp=[443, 5223])]
+    targets, skipped = entries_to_targets(entries, ports=[5223], resolve={"2620:149:A44::/48": "::1"})
+    assert skipped == []
+    assert [(t["probe"], t["port"]) for t in targets] == [("2620:149:a44::/48", 5223)]
+    targets, _ = entries_to_targets([entry(tcp=[443], udp=[123])], protocols=["udp"])
+    assert [(t["port"], t["protocol"]) for t in targets] == [(123, "udp")]
+
+
+def test_select_targets_reads_a_catalog(tmp_path):
+    path = tmp_path / "catalog.yml"
+    path.write_text(yaml.safe_dump(RAW))
+    base = {name: None for name in SELECTORS}
+    base.update(include_removed=False, include_unverified=False, catalog_path=str(path))
+    targets, skipped = select_targets(dict(base, section=["devicemanagement"]))
+    assert [(t["probe"], t["port"]) for t in targets] == [("1-courier.push.apple.com", p) for p in (443, 80, 5223,
+                                                                                                  2197)]
+    assert skipped == []
+    targets, skipped = select_targets(dict(base, section=["firewall"]))
+    assert targets == [] and len(skipped) == 4
+
+
+def test_select_targets_names_unknown_section(tmp_path):
+    path = tmp_path / "catalog.yml"
+    path.write_text(yaml.safe_dump(RAW))
+    base = {name: None for name in SELECTORS}
+    base.update(include_removed=False, include_unverified=False, catalog_path=str(path))
+    with pytest.raises(AnsibleActionFail, match="nosuchsection"):
+        select_targets(dict(base, section=["nosuchsection"]))
