@@ -87,7 +87,9 @@ def _vendor_calls(vendor: str, state: str) -> list:
         "__netallow_apple_gear_fortios_order": {"meta": {"results": [{"policyid": 1}, {"policyid": 2}]}},
         "ansible_check_mode": False,
     }
-    files = [os.path.join(ROLE, "tasks", f"{vendor}.yml"), os.path.join(ROLE, "handlers", "main.yml")]
+    handlers = os.path.join(ROLE, "handlers")
+    files = [os.path.join(ROLE, "tasks", f"{vendor}.yml")]
+    files += [os.path.join(handlers, name) for name in sorted(os.listdir(handlers)) if name != "main.yml"]
     calls = []
     for path in files:
         for task, block_vars, block_when in _tasks(loader.load_from_file(path, trusted_as_template=True)):
