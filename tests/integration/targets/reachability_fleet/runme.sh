@@ -3,9 +3,13 @@
 # merges every host's results into one report with a per-target summary across hosts.
 set -eux -o pipefail
 cd "$(dirname "$0")"
+# The server helper lives with the unit tests; import it from the collection (ansible-test sets
+# ANSIBLE_COLLECTIONS_PATH; run by hand, the repository must sit at .../ansible_collections/netallow/apple).
+COLLECTIONS_ROOT="${ANSIBLE_COLLECTIONS_PATH:-$(cd ../../../../../.. && pwd)}"
+SERVERS_MODULE=ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachability_servers
 STATE_DIR="$(mktemp -d /tmp/nareach-fleet-XXXXXX)"
 mkdir -p "${STATE_DIR}/out"
-python ../../../unit/plugins/module_utils/reachability_servers.py --state "${STATE_DIR}/servers.json" --lifetime 600 &
+PYTHONPATH="${COLLECTIONS_ROOT%%:*}${PYTHONPATH:+:${PYTHONPATH}}" python -m "${SERVERS_MODULE}" --state "${STATE_DIR}/servers.json" --lifetime 600 &
 SERVER_PID=$!
 cleanup() {
     kill "${SERVER_PID}" 2>/dev/null || true
