@@ -7,16 +7,66 @@
 The fallback for hosts without dnsmasq: run at apply time and from a systemd timer. Each address is added with the
 set's own timeout; addresses the names no longer resolve to age out. Wildcards cannot be resolved ahead of use, so
 the list holds exact names only. Prints "added <n> address(es)".
+
+Usage: netallow-apple-nft-refresh.py NAMES.json [DNS-SERVER]
+With DNS-SERVER, names are resolved by asking that server directly (A and AAAA over UDP), for example the resolver
+the clients use, so that the sets hold the addresses the clients are given; otherwise the system resolver answers.
 """
 import ipaddress
 import json
+import random
 import socket
+import struct
 import subprocess
 import sys
 
 
-def resolve(name):
+def _skip_name(packet, pos):
+    while packet[pos] != 0:
+        if packet[pos] >= 0xC0:
+            return pos + 2
+        pos += packet[pos] + 1
+    return pos + 1
+
+
+def query(name, server, rtype, timeout=3.0):
+    """Addresses of one A (1) or AAAA (28) query sent to ``server``; an empty list when it does not answer."""
+    qid = random.randint(0, 0xFFFF)
+    packet = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    packet += b"".join(bytes([len(label)]) + label.encode("ascii") for label in name.split(".")) + b"\0"
+    packet += struct.pack(">HH", rtype, 1)
+    family = socket.AF_INET6 if ":" in server else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        try:
+            sock.sendto(packet, (server, 53))
+            reply = sock.recv(4096)
+        except OSError as exc:
+            sys.stderr.write(f"no answer from {server} for {name}: {exc}\n")
+            return []
+    if struct.unpack(">H", reply[:2])[0] != qid:
+        return []
+    answers = struct.unpack(">H", reply[6:8])[0]
+    pos = _skip_name(reply, 12) + 4
+    found = []
+    for _ in range(answers):
+        pos = _skip_name(reply, pos)
+        kind, _cls, _ttl, length = struct.unpack(">HHIH", reply[pos:pos + 10])
+        pos += 10
+        if kind == rtype == 1:
+            found.append(socket.inet_ntop(socket.AF_INET, reply[pos:pos + length]))
+        elif kind == rtype == 28:
+            found.append(socket.inet_ntop(socket.AF_INET6, reply[pos:pos + length]))
+        pos += length
+    return found
+
+
+def resolve(name, server=None):
     addresses = {"4": set(), "6": set()}
+    if server:
+        addresses["4"].update(query(name, server, 1))
+        addresses["6"].update(query(name, server, 28))
+        return addresses
     try:
         infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
@@ -39,13 +89,13 @@ def live_elements(family, table, set_name):
     return elements
 
 
-def main(path):
+def main(path, server=None):
     with open(path, encoding="utf-8") as handle:
         names = json.load(handle)
     family, table = names["family"], names["table"]
     wanted = {}
     for name, sets in sorted(names["names"].items()):
-        addresses = resolve(name)
+        addresses = resolve(name, server)
         for version, set_names in sets.items():
             for set_name in set_names:
                 wanted.setdefault(set_name, set()).update(addresses[version])
@@ -63,4 +113,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))
