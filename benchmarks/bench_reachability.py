@@ -91,7 +91,7 @@ def run_playbook(workdir, name, task, ok_expr, targets_file):
 
 
 def bench_local(workdir):
-    servers = [TCPServer(lambda conn: None) for _ in range(LISTENERS)]
+    servers = [TCPServer(lambda conn: None) for _index in range(LISTENERS)]
     try:
         targets = [{"host": "127.0.0.1", "port": s.port, "tls": False} for s in servers]
         targets_file = os.path.join(workdir, "targets.json")

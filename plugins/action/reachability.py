@@ -55,7 +55,7 @@ def entries_to_targets(entries, protocols=None, ports=None, resolve=None):
                 continue
             for port in entry.get(protocol) or ():
                 if isinstance(port, str):
-                    low, _, high = port.partition("-")
+                    low, _dash, high = port.partition("-")
                     if wanted_ports and not any(int(low) <= p <= int(high) for p in wanted_ports):
                         continue
                     if low != high:

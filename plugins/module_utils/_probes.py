@@ -548,9 +548,9 @@ class Prober:
                 failures.append(("unreachable", f"{address}: {exc.strerror or exc}"))
             sock.close()
         for status in ("refused", "timeout", "unreachable"):
-            if any(s == status for s, _ in failures):
+            if any(kind == status for kind, _text in failures):
                 break
-        raise ProbeFailure(status, "; ".join(d for _, d in failures))
+        raise ProbeFailure(status, "; ".join(text for _kind, text in failures))
 
     def open_stream(self, name: str, addresses, port: int, proxy):
         """A connected TCP stream to the target, direct or through the proxy's CONNECT tunnel."""
@@ -590,7 +590,7 @@ class Prober:
         """The verified handshake failed: fetch the presented certificate unverified and read its issuer."""
         reason = error.verify_message or _ssl_reason(error)
         try:
-            sock, _ = self.open_stream(name, addresses, port, proxy)
+            sock = self.open_stream(name, addresses, port, proxy)[0]
             with self.peek_context.wrap_socket(sock, server_hostname=None if _is_address(name) else name) as peek:
                 der = peek.getpeercert(binary_form=True)
             issuer, _subject = cert_issuer_and_subject(der)
@@ -652,9 +652,9 @@ class Prober:
                 except OSError as exc:
                     failures.append(("unreachable", f"{address}: {exc.strerror or exc}"))
         for status in ("refused", "timeout", "unreachable"):
-            if any(s == status for s, _ in failures):
+            if any(kind == status for kind, _text in failures):
                 break
-        raise ProbeFailure(status, "; ".join(d for _, d in failures))
+        raise ProbeFailure(status, "; ".join(text for _kind, text in failures))
 
     def stage_udp(self, addresses, port: int, check: str):
         if check == "sntp":
@@ -735,7 +735,7 @@ class Prober:
 
             if proxy:
                 progress["stage"] = result["stage"] = "proxy"
-                stream, _ = self.open_stream(name, addresses, port, proxy)
+                stream = self.open_stream(name, addresses, port, proxy)[0]
                 details.append(f"CONNECT through {proxy['url']} accepted")
             else:
                 progress["stage"] = result["stage"] = "tcp"
@@ -814,7 +814,7 @@ def run_probes(targets, prober: Prober, workers: int = 64, deadline: float = 60.
     """
     targets = list(targets)
     results = [None] * len(targets)
-    progress = [{"stage": None} for _ in targets]
+    progress = [{"stage": None} for _target in targets]
     started = [None] * len(targets)
     lock = threading.Lock()
     next_index = [0]
@@ -839,7 +839,7 @@ def run_probes(targets, prober: Prober, workers: int = 64, deadline: float = 60.
     if not targets:
         return []
     run_start = time.monotonic()
-    for _ in range(max(1, min(int(workers), len(targets)))):
+    for _index in range(max(1, min(int(workers), len(targets)))):
         threading.Thread(target=worker, daemon=True).start()
     done.wait(max(0.0, float(deadline)))
     with lock:

@@ -25,18 +25,25 @@ description:
   - The module runs on the managed host with Python 3.9 or newer and its standard library only.
     The catalog is read on the controller by the action plugin; the module itself never reads it.
 author:
-  - netallow.apple contributors
+  - netallow.apple contributors (@netallow)
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Probing changes nothing, so the probes also run in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   action:
+    description: Indicates this has a corresponding action plugin so some parts can be executed on the controller.
     support: full
+    details: The action plugin selects the catalog's targets on the controller.
   async:
+    description: Supports being used with the C(async) keyword.
     support: none
   platform:
+    description: Target OS/families that can be operated against.
+    support: full
     platforms: posix
 options:
   targets:

@@ -289,11 +289,12 @@ def to_markdown(data: Any, title: str = "Apple services reachability", host: str
     lines += ["", "## Targets across hosts", "", "| target | required | hosts reaching | statuses | failing hosts |",
               "|---|---|---:|---|---|"]
     for target in summary["targets"]:
-        statuses = ", ".join(f"{s} {n}" for s, n in sorted(target["by_status"].items(),
-                                                            key=lambda i: _status_rank(i[0])))
+        by_rank = sorted(target["by_status"].items(), key=lambda item: _status_rank(item[0]))
+        statuses = ", ".join(f"{status} {count}" for status, count in by_rank)
         failing = target["failing_hosts"]
-        shown = ", ".join(failing[:max_failing_hosts]) + (f" (+{len(failing) - max_failing_hosts})"
-                                                         if len(failing) > max_failing_hosts else "")
+        shown = ", ".join(failing[:max_failing_hosts])
+        if len(failing) > max_failing_hosts:
+            shown += f" (+{len(failing) - max_failing_hosts})"
         lines.append(f"| {_md(target['target'])} | {'yes' if target['required'] else 'no'} | "
                      f"{target['hosts_ok']}/{target['hosts']} | {_md(statuses)} | {_md(shown) or '-'} |")
     lines += ["", "## Failures per host", ""]
@@ -369,8 +370,8 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
     out.append("<table><tr><th>target</th><th>required</th><th>hosts reaching</th><th>statuses</th></tr>")
     for target in summary["targets"]:
         worst = min(target["by_status"], key=_status_rank)
-        statuses = " ".join(f"{_badge(s)} {n}" for s, n in sorted(target["by_status"].items(),
-                                                                   key=lambda i: _status_rank(i[0])))
+        by_rank = sorted(target["by_status"].items(), key=lambda item: _status_rank(item[0]))
+        statuses = " ".join(f"{_badge(status)} {count}" for status, count in by_rank)
         out.append(f"<tr{_row_style(worst)}><td>{esc(target['target'])}</td>"
                    f"<td>{'yes' if target['required'] else 'no'}</td>"
                    f"<td class=\"num\">{target['hosts_ok']}/{target['hosts']}</td><td>{statuses}</td></tr>")

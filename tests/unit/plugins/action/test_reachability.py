@@ -52,7 +52,7 @@ def test_entries_to_targets_cidr_with_resolve_and_port_filter():
     targets, skipped = entries_to_targets(entries, ports=[5223], resolve={"2620:149:A44::/48": "::1"})
     assert skipped == []
     assert [(t["probe"], t["port"]) for t in targets] == [("2620:149:a44::/48", 5223)]
-    targets, _ = entries_to_targets([entry(tcp=[443], udp=[123])], protocols=["udp"])
+    targets = entries_to_targets([entry(tcp=[443], udp=[123])], protocols=["udp"])[0]
     assert [(t["port"], t["protocol"]) for t in targets] == [(123, "udp")]
 
 
@@ -62,8 +62,8 @@ def test_select_targets_reads_a_catalog(tmp_path):
     base = {name: None for name in SELECTORS}
     base.update(include_removed=False, include_unverified=False, catalog_path=str(path))
     targets, skipped = select_targets(dict(base, section=["devicemanagement"]))
-    assert [(t["probe"], t["port"]) for t in targets] == [("1-courier.push.apple.com", p) for p in (443, 80, 5223,
-                                                                                                  2197)]
+    expected = [("1-courier.push.apple.com", port) for port in (443, 80, 5223, 2197)]
+    assert [(t["probe"], t["port"]) for t in targets] == expected
     assert skipped == []
     targets, skipped = select_targets(dict(base, section=["firewall"]))
     assert targets == [] and len(skipped) == 4

@@ -49,11 +49,11 @@ class TCPServer:
 
     def _serve(self):
         while not self._stop.is_set():
-            ready, _, _ = select.select([self.sock], [], [], 0.1)
+            ready = select.select([self.sock], [], [], 0.1)[0]
             if not ready:
                 continue
             try:
-                conn, _ = self.sock.accept()
+                conn = self.sock.accept()[0]
             except OSError:
                 return
             self.accepted += 1
@@ -89,7 +89,7 @@ class UDPServer:
 
     def _serve(self):
         while not self._stop.is_set():
-            ready, _, _ = select.select([self.sock], [], [], 0.1)
+            ready = select.select([self.sock], [], [], 0.1)[0]
             if not ready:
                 continue
             try:

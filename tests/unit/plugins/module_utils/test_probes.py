@@ -287,8 +287,9 @@ def test_quic_packets_round_trip():
     assert struct.unpack("!I", packet[1:5])[0] == _probes.QUIC_FORCE_NEGOTIATION
     reply = b"\x80\x00\x00\x00\x00" + b"\x08" + scid + b"\x08" + dcid + struct.pack("!II", 1, 0x6B3343CF)
     assert _probes.parse_quic_version_negotiation(reply, dcid, scid) == [1, 0x6B3343CF]
+    other_dcid, other_scid = b"X" * 8, b"Y" * 8
     with pytest.raises(ValueError, match="echo"):
-        _probes.parse_quic_version_negotiation(reply, scid, dcid)
+        _probes.parse_quic_version_negotiation(reply, other_dcid, other_scid)
     with pytest.raises(ValueError, match="Version Negotiation"):
         _probes.parse_quic_version_negotiation(b"\x80\x00\x00\x00\x01" + reply[5:], dcid, scid)
     with pytest.raises(ValueError):

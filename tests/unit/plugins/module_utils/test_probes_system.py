@@ -158,7 +158,7 @@ def namespace():
                 process.wait(5)
             except subprocess.TimeoutExpired:
                 process.kill()
-        subprocess.run(["ip", "netns", "delete", name], capture_output=True, timeout=10)
+        subprocess.run(["ip", "netns", "delete", name], capture_output=True, timeout=10, check=False)
         shutil.rmtree(etc, ignore_errors=True)
         if os.path.exists(f"/run/{name}-dnsmasq.pid"):
             os.unlink(f"/run/{name}-dnsmasq.pid")

@@ -76,10 +76,10 @@ def test_normalize_shapes():
     assert _report.normalize_runs(one, host="ctl") == [("ctl", one["results"])]
     assert _report.normalize_runs(one["results"]) == [("localhost", one["results"])]
     by_host = _report.normalize_runs({"b": one, "a": one["results"]})
-    assert [name for name, _ in by_host] == ["a", "b"]
-    items = _report.normalize_runs([{"inventory_hostname": "z", "results": [result()]}, {"hostname": "y",
-                                                                                          "results": []}])
-    assert [name for name, _ in items] == ["y", "z"]
+    assert [name for name, _results in by_host] == ["a", "b"]
+    per_host_items = [{"inventory_hostname": "z", "results": [result()]}, {"hostname": "y", "results": []}]
+    items = _report.normalize_runs(per_host_items)
+    assert [name for name, _results in items] == ["y", "z"]
 
 
 @pytest.mark.parametrize(
