@@ -46,8 +46,9 @@ def _collection_transaction(model, render, addresses):
         if names:
             elements = sorted({address for name in names for address in addresses[name]})
             additions.append(f"add element inet netallow_apple {group['name']}_dns4 {{ {', '.join(elements)} }}")
-    return text + "\n".join(additions) + "\n", sum(len(set(a for n in _group_names(g) for a in addresses[n]))
-                                                    for g in model["groups"])
+    learnt = sum(len({address for name in _group_names(group) for address in addresses[name]})
+                 for group in model["groups"])
+    return text + "\n".join(additions) + "\n", learnt
 
 
 def _naive_rules(model, addresses):

@@ -211,7 +211,7 @@ def _dnsmasq(model: t.Mapping, opts: dict, sets: list[dict]) -> list[str]:
             spec = ",".join(f"{family}#inet#firewalld#{set_name}" for family, set_name in sorted(targets))
             lines.append(f"nftset=/{name}/{spec}")
         else:
-            lines.append(f"ipset=/{name}/{','.join(set_name for _, set_name in sorted(targets))}")
+            lines.append(f"ipset=/{name}/{','.join(set_name for _family, set_name in sorted(targets))}")
     return lines
 
 

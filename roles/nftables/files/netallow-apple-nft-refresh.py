@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # Copyright (c) 2026, netallow.apple contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -49,7 +48,7 @@ def query(name, server, rtype, timeout=3.0):
     answers = struct.unpack(">H", reply[6:8])[0]
     pos = _skip_name(reply, 12) + 4
     found = []
-    for _ in range(answers):
+    for _answer in range(answers):
         pos = _skip_name(reply, pos)
         kind, _cls, _ttl, length = struct.unpack(">HHIH", reply[pos:pos + 10])
         pos += 10

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026, netallow.apple contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -27,7 +26,7 @@ PAYLOAD = b"nanft-ping"
 
 def _echo_tcp(sock: socket.socket) -> None:
     while True:
-        conn, _ = sock.accept()
+        conn, _peer = sock.accept()
         with conn:
             conn.settimeout(2)
             with contextlib.suppress(OSError):
@@ -90,7 +89,7 @@ def probe_one(spec: str, timeout: float) -> str:
             sock.settimeout(timeout)
             try:
                 sock.sendto(PAYLOAD, (host, port))
-                data, _ = sock.recvfrom(64)
+                data, _peer = sock.recvfrom(64)
             except OSError:
                 return "blocked"
             return "open" if data == PAYLOAD else "blocked"
@@ -112,15 +111,15 @@ def resolve(name: str, server: str, timeout: float) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(timeout)
         sock.sendto(query, (server, 53))
-        reply, _ = sock.recvfrom(4096)
+        reply, _peer = sock.recvfrom(4096)
     answers = struct.unpack(">H", reply[6:8])[0]
     pos = len(query)
     addresses = []
-    for _ in range(answers):
+    for _answer in range(answers):
         while reply[pos] not in (0,) and reply[pos] < 0xC0:
             pos += reply[pos] + 1
         pos += 2 if reply[pos] >= 0xC0 else 1
-        rtype, _, _, rdlen = struct.unpack(">HHIH", reply[pos:pos + 10])
+        rtype, _rclass, _ttl, rdlen = struct.unpack(">HHIH", reply[pos:pos + 10])
         pos += 10
         if rtype == 1:
             addresses.append(socket.inet_ntoa(reply[pos:pos + rdlen]))

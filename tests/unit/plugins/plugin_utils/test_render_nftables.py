@@ -274,7 +274,7 @@ def test_allow_apply_and_removal_leave_the_users_rules(model, netns):
     nft(netns, "-f", "-", stdin=USER_TABLE)
     before = nft(netns, "-s", "list", "table", "inet", "filter").stdout
     options = {"mode": "allow", "table": "filter", "chain": "forward"}
-    for _ in range(2):  # the second pass has nothing to do
+    for _pass in range(2):  # the second pass has nothing to do
         text = render(model, current=live(netns, table="filter"), **options)
         if text:
             apply(netns, text)
