@@ -32,9 +32,9 @@ ENTRIES = [
 MODEL = build_allowlist(ENTRIES)
 
 
-def render(vendor, model=MODEL, **options):
+def render(vendor, model=None, **options):
     module = importlib.import_module(f"ansible_collections.netallow.apple.plugins.plugin_utils._render_{vendor}")
-    return module.render(model, **options)
+    return module.render(MODEL if model is None else model, **options)
 
 
 def _names(payload) -> list:

@@ -131,8 +131,8 @@ def _spec(module: str) -> tuple:
 
 def _validate(module: str, args: dict) -> list:
     spec, kwargs = _spec(module)
-    constraints = {key: kwargs[key] for key in ("mutually_exclusive", "required_together", "required_one_of",
-                                                 "required_if", "required_by") if kwargs.get(key)}
+    names = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+    constraints = {key: kwargs[key] for key in names if kwargs.get(key)}
     result = ArgumentSpecValidator(spec, **constraints).validate(json.loads(json.dumps(args)))
     return result.error_messages
 

@@ -13,8 +13,13 @@ import importlib
 import os
 import sys
 
-# cisco.asa and junipernetworks.junos come from the ansible 11.x package, extracted next to the venv.
-VENDOR_PATHS = (os.path.join(os.path.dirname(__file__), *([os.pardir] * 4), ".venv-vendor", "ansible11"),)
+# cisco.asa and junipernetworks.junos come from the ansible 11.x package, extracted next to the venv (make
+# .venv-vendor/stamp); ansible-test runs from a copy of the collection and strips the environment, so the venv's
+# location is the stable hint.
+VENDOR_PATHS = (
+    os.path.join(os.path.dirname(__file__), *([os.pardir] * 4), ".venv-vendor", "ansible11"),
+    os.path.join(os.path.dirname(sys.prefix), ".venv-vendor", "ansible11"),
+)
 
 
 class _SpecCaptured(Exception):
