@@ -114,6 +114,17 @@ def closed_port(host: str = "127.0.0.1"):
     return sock, sock.getsockname()[1]
 
 
+def die_with_parent():
+    """preexec_fn for helper processes: the kernel sends SIGTERM when the process that started them exits, so a
+    test process that ends without its teardown (ansible-test forks every test) leaves no helper behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -307,7 +318,8 @@ class Squid:
                 )
             )
         self.process = subprocess.Popen(
-            [self.BINARY, "-N", "-f", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [self.BINARY, "-N", "-f", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - only async-signal-safe work (one prctl call)
         )
         self._wait_ready()
 

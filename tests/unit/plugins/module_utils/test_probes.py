@@ -24,9 +24,10 @@ from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachabi
 NAME = "apple.nareach.test"
 
 
-@pytest.fixture(scope="module")
-def servers():
-    started = ServerSet()
+@pytest.fixture
+def servers(tmp_path):
+    # Function scope: ansible-test runs every test in a forked process, where a module-scoped teardown never runs.
+    started = ServerSet(workdir=str(tmp_path))
     yield started
     started.stop()
 

@@ -23,15 +23,17 @@ from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachabi
     TRUSTED_ORG,
     ServerSet,
     Squid,
+    die_with_parent,
 )
 
 COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(_probes.__file__), *[".."] * 5))
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-@pytest.fixture(scope="module")
-def servers():
-    started = ServerSet()
+@pytest.fixture
+def servers(tmp_path):
+    # Function scope: ansible-test runs every test in a forked process, where a module-scoped teardown never runs.
+    started = ServerSet(workdir=str(tmp_path))
     yield started
     started.stop()
 
@@ -39,7 +41,7 @@ def servers():
 # ------------------------------------------------------------------------------------------------ squid
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def squid():
     if not os.access(Squid.BINARY, os.X_OK):
         pytest.skip(f"{Squid.BINARY} is not installed")
@@ -113,7 +115,7 @@ print(json.dumps({"elapsed": time.monotonic() - started, "results": results}))
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def namespace():
     """Namespace nareach-ut-<pid>: the test's "remote" addresses on its loopback, one of them black-holed by an
     nftables drop rule (packets to it are silently discarded) and dnsmasq answering for *.nareach.test from the
@@ -148,7 +150,7 @@ def namespace():
              f"--pid-file=/run/{name}-dnsmasq.pid", "--local=/nareach.test/",
              "--address=/apple.nareach.test/17.253.0.1", "--address=/apple.nareach.test/2620:149::1",
              "--address=/cdn.nareach.test/192.0.2.1", "--address=/blackhole.nareach.test/192.0.2.99"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent,  # noqa: PLW1509
         )
         yield name
     finally:

@@ -24,9 +24,10 @@ MODULE_FILE = reachability.__file__
 COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(MODULE_FILE), *[".."] * 5))
 
 
-@pytest.fixture(scope="module")
-def servers():
-    started = ServerSet()
+@pytest.fixture
+def servers(tmp_path):
+    # Function scope: ansible-test runs every test in a forked process, where a module-scoped teardown never runs.
+    started = ServerSet(workdir=str(tmp_path))
     yield started
     started.stop()
 
