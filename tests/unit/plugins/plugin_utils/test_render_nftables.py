@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import uuid
@@ -315,3 +316,40 @@ def test_any_model_renders_a_ruleset_nft_accepts(extras, hook, family):
     result = subprocess.run(["unshare", "-Urn", NFT, "-c", "-f", "-"], input=text, capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr + text
+
+
+TOPOLOGY = os.path.join(os.path.dirname(__file__), "..", "..", "..", "utils", "netns", "nanft-topology.sh")
+NETCHECK = os.path.join(os.path.dirname(__file__), "..", "..", "..", "utils", "netns", "nanft-netcheck.py")
+
+
+@needs_netns
+def test_output_hook_enforces_the_hosts_own_egress_with_real_traffic():
+    """The client namespace plays the host: its own connections are filtered on the output hook."""
+    tag = uuid.uuid4().hex[:4]
+    cli, srv = f"nanft-{tag}-cli", f"nanft-{tag}-srv"
+    subprocess.run([TOPOLOGY, "up", tag], check=True)
+    server = None
+    try:
+        server = subprocess.Popen(["ip", "netns", "exec", srv, "timeout", "60", "python3", NETCHECK, "serve",
+                                   "--tcp", "22,443,8081", "--udp", "123,9999", "--lifetime", "55"],
+                                  stdout=subprocess.PIPE, text=True)
+        assert server.stdout.readline().strip() == "serving"
+        model = build_allowlist([], extra=[{"host": "17.0.0.0/8", "tcp": [443], "udp": [123], "id": "x.apple"}])
+        apply(cli, render(model, hook="output", resolvers=["10.77.1.1"], current=live(cli)))
+        specs = ["tcp:17.253.1.1:443", "udp:17.253.1.1:123", "tcp:17.253.1.1:8081", "udp:17.253.1.1:9999",
+                 "tcp:198.51.100.10:443", "tcp:[2620:149:a::1]:443"]
+        probe = subprocess.run(["ip", "netns", "exec", cli, "python3", NETCHECK, "probe", "--timeout", "1", *specs],
+                               capture_output=True, text=True, check=True)
+        assert json.loads(probe.stdout) == {
+            "tcp:17.253.1.1:443": "open", "udp:17.253.1.1:123": "open",
+            "tcp:17.253.1.1:8081": "blocked", "udp:17.253.1.1:9999": "blocked",
+            "tcp:198.51.100.10:443": "blocked", "tcp:[2620:149:a::1]:443": "blocked",
+        }
+        chain = nft(cli, "list", "chain", "inet", "netallow_apple", "allowlist").stdout
+        drop_rule = next(line for line in chain.splitlines() if line.strip().startswith("counter packets"))
+        assert int(re.search(r"counter packets (\d+) ", drop_rule).group(1)) > 0  # the final rule dropped the rest
+    finally:
+        if server is not None:
+            server.kill()
+            server.wait()
+        subprocess.run([TOPOLOGY, "down", tag], check=False)
