@@ -33,6 +33,12 @@ XML content: C(ipsets/netallow_apple_*.xml) and C(policies/<policy>.xml)), C(dns
 lines that add the addresses of allowed names to the name ipsets as dnsmasq resolves them), C(names) (JSON list of
 the ipset and policy names the configuration owns, to find stale ones)."""
 
+# The files playbooks/render.yml writes for this format (path under out/render/ -> options).
+OUTPUTS = {
+    "firewalld/files.json": {"artifact": "files"},
+    "firewalld/dnsmasq-nftset.conf": {"artifact": "dnsmasq"},
+}
+
 TAG = "netallow_apple"
 MODES = ("enforce", "allow")
 FAMILIES = ("inet", "ip", "ip6")

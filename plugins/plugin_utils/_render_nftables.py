@@ -52,6 +52,14 @@ that fill the dynamic sets as names are resolved), C(refresh) (JSON list of name
 fallback), C(fingerprint) (the comment that marks the applied configuration). CIDRs go into static interval sets,
 names and wildcards into dynamic sets with a timeout; each group of ports gets one rule per set."""
 
+# The files playbooks/render.yml writes for this format (path under out/render/ -> options).
+OUTPUTS = {
+    "nftables/netallow_apple-output.nft": {"artifact": "persist", "hook": "output"},
+    "nftables/netallow_apple-forward.nft": {"artifact": "persist", "hook": "forward"},
+    "nftables/dnsmasq-nftset.conf": {"artifact": "dnsmasq"},
+    "nftables/refresh.json": {"artifact": "refresh"},
+}
+
 TAG = "netallow_apple"
 MODES = ("enforce", "allow")
 HOOKS = ("output", "forward")

@@ -16,6 +16,7 @@ import pytest
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 from ansible_collections.netallow.apple.plugins.plugin_utils._render_firewalld import (
     FORMAT_DOC,
+    OUTPUTS,
     FirewalldRenderError,
     ipset_name,
     render,
@@ -45,6 +46,12 @@ def files(model, **options):
 
 def test_format_doc_names_the_format():
     assert FORMAT_DOC.startswith("C(firewalld)")
+
+
+def test_declared_outputs_render(model):
+    for path, options in OUTPUTS.items():
+        assert path.startswith("firewalld/")
+        assert render(model, **options).strip()
 
 
 def test_ipsets_per_group_and_family(model):

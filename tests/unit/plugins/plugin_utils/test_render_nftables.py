@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 from ansible_collections.netallow.apple.plugins.plugin_utils._render_nftables import (
     FORMAT_DOC,
+    OUTPUTS,
     NftablesRenderError,
     render,
 )
@@ -85,6 +86,12 @@ def apply(netns_name, text):
 # ---------------------------------------------------------------------------------------------- pure rendering
 def test_format_doc_names_the_format():
     assert FORMAT_DOC.startswith("C(nftables)")
+
+
+def test_declared_outputs_render(model):
+    for path, options in OUTPUTS.items():
+        assert path.startswith("nftables/")
+        assert render(model, **options).strip()
 
 
 def test_enforce_ruleset_has_static_and_dynamic_sets_and_one_rule_per_set(model):
