@@ -194,7 +194,7 @@ _raw:
       elements: raw
       sample: [443, 80, 5223, 2197]
     udp:
-      description: UDP ports, as for RV(_raw.tcp).
+      description: UDP ports, as for RV(_raw[].tcp).
       type: list
       elements: raw
       sample: []

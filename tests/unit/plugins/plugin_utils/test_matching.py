@@ -97,7 +97,8 @@ def test_match(target, expected_ids):
 
 
 def test_ip_never_matches_a_name_entry_and_name_never_matches_cidr():
-    assert not matches({"host": "17.0.0.1"}, "17.0.0.1") or True  # bare IP hosts are /32 CIDRs
+    assert matches({"host": "17.0.0.1"}, "17.0.0.1")  # a bare IP host is a /32 CIDR
+    assert not matches({"host": "albert.apple.com"}, "17.0.0.1")
     assert matches("17.0.0.1", "17.0.0.1")
     assert not matches("*.apple.com", "17.0.0.1")
     assert not matches("17.0.0.0/8", "seventeen.apple.com")

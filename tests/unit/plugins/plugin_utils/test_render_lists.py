@@ -50,8 +50,8 @@ def test_domains_dot_and_bare(model):
     assert render(model, wildcard_style="dot").splitlines() == [
         "albert.apple.com", ".push.apple.com", "push.apple.com", "time.apple.com"]
     # bare: the domain stands for itself and its subdomains, so the apex line would be a duplicate.
-    assert render(model, wildcard_style="bare").splitlines() == ["albert.apple.com", "push.apple.com",
-                                                                  "time.apple.com"]
+    assert render(model, wildcard_style="bare").splitlines() == [
+        "albert.apple.com", "push.apple.com", "time.apple.com"]
 
 
 def test_urls_end_in_a_slash(model):
