@@ -3,7 +3,13 @@
 # fortinet.fortios modules and httpapi against a local REST emulator (check mode, apply, re-apply, absent).
 set -eux -o pipefail
 cd "$(dirname "$0")"
-COLLECTION_ROOT="$(cd ../../../.. && pwd)"
+# The collection root holds tests/utils/fortios_emulator; ansible-test runs this script from a copy of the target
+# deeper in the tree (tests/output/.tmp/...), so look upwards for it.
+COLLECTION_ROOT="$PWD"
+while [ ! -f "$COLLECTION_ROOT/tests/utils/fortios_emulator/server.py" ]; do
+    [ "$COLLECTION_ROOT" != / ] || { echo "tests/utils/fortios_emulator not found above $PWD" >&2; exit 1; }
+    COLLECTION_ROOT="$(dirname "$COLLECTION_ROOT")"
+done
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/nagear-XXXXXX")"
 EMULATOR_PID=""
 cleanup() {
