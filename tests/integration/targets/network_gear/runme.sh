@@ -17,6 +17,7 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap "exit 143" INT TERM  # run the EXIT trap (emulator stopped, temp dir removed) when interrupted too
 export ANSIBLE_NOCOLOR=1
 # cisco.asa and junipernetworks.junos last shipped in the ansible 11.x package: `make .venv-vendor/stamp` extracts
 # them next to the venv. ansible-test strips the environment, so look next to the running Python's venv.
