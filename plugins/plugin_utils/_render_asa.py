@@ -104,7 +104,10 @@ def render(model: dict, **options) -> dict:
     # state absent: remove exactly what was added, in reverse order of dependence.
     delete_lines = []
     if acls:
-        delete_lines.append(f"clear configure access-list {acl_name}")
+        # Only this entry: the ACL may hold the site's own entries.
+        delete_lines.append(
+            f"no access-list {acl_name} extended permit object-group {svc_group} any object-group {dst_group} "
+            "log informational")
     delete_lines += [f"no object-group service {svc_group}"] if services else []
     delete_lines += [f"no object-group network {dst_group}"] if network_object else []
     delete_lines += [f"no object network {obj['name']}" for obj in fqdn_objects]

@@ -123,7 +123,9 @@ def test_asa_object_groups_and_ace():
     ace = out["acls"]["acls"][0]["aces"][0]
     assert ace["line"] == 5 and ace["protocol"] == "object-group apple-services" and ace["log"] == "informational"
     assert out["acls"]["acls"][0]["name"] == "outside_in"
-    assert out["delete_lines"][0] == "clear configure access-list outside_in"
+    assert out["delete_lines"][0] == (
+        "no access-list outside_in extended permit object-group apple-services any object-group apple-destinations "
+        "log informational")
 
 
 def test_junos_policy_permit_and_placement():
