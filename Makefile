@@ -135,7 +135,7 @@ integration: copy
 	cd $(COLL_COPY) && ansible-test integration --local --python 3.12 --color no --allow-destructive --allow-root
 
 molecule:
-	molecule test --all
+	tests/utils/run-molecule.sh
 
 build:
 	tests/utils/build-and-install.sh
