@@ -16,7 +16,17 @@ import ipaddress
 import re
 import typing as t
 
-from ansible_collections.netallow.apple.plugins.plugin_utils._matching import normalize_hostname
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import (
+    PortSyntaxError,
+    forbidden_char,
+    format_port,
+    is_network_syntax,
+    normalize_hostname,
+    parse_network,
+    parse_port,
+    port_bounds,
+    split_wildcard,
+)
 
 try:
     import netaddr
@@ -42,35 +52,6 @@ __all__ = (
 
 PROTOCOLS = ("tcp", "udp")
 
-# Characters that would end a token, start a comment, quote, expand or chain commands in one of the formats we
-# write (shell, nftables, squid, dnsmasq, iptables-restore, vendor CLIs). Named explicitly in error messages.
-_FORBIDDEN_CHARS = {
-    " ": "a space",
-    "\t": "a tab",
-    "\n": "a newline",
-    "\r": "a carriage return",
-    '"': "a double quote",
-    "'": "a single quote",
-    "`": "a backtick",
-    ";": "';'",
-    "{": "'{'",
-    "}": "'}'",
-    "#": "'#'",
-    "$": "'$'",
-    "\\": "a backslash",
-    "|": "'|'",
-    "&": "'&'",
-    "<": "'<'",
-    ">": "'>'",
-    "(": "'('",
-    ")": "')'",
-    ",": "','",
-    "=": "'='",
-    "@": "'@'",
-    "!": "'!'",
-    "\x00": "a NUL character",
-}
-
 _HOST_HELP = (
     "a host name (letters, digits, hyphens and dots), a wildcard '*.<domain>' or a CIDR such as 17.0.0.0/8 or"
     " 2620:149::/32"
@@ -78,7 +59,6 @@ _HOST_HELP = (
 _PORT_HELP = "a port number from 1 to 65535 or a range 'low-high' with 1 <= low < high <= 65535"
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/*-]{0,199}$")
 _SECTION_RE = re.compile(r"^[a-z0-9_]{1,64}$")
-_RANGE_RE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 
 # Keys a user extra may carry: the catalog entry's public keys (docs/catalog-format.md) and the derived ones.
 EXTRA_ENTRY_KEYS = frozenset(
@@ -94,15 +74,6 @@ class AllowlistError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------------- validation
-def _forbidden_char(value: str) -> t.Optional[str]:
-    for char in value:
-        if char in _FORBIDDEN_CHARS:
-            return _FORBIDDEN_CHARS[char]
-        if ord(char) < 32 or ord(char) == 127:
-            return f"the control character {char!r}"
-    return None
-
-
 def validate_host(host: t.Any) -> str:
     """Return the canonical form of an entry host, or raise AllowlistError naming it.
 
@@ -119,19 +90,18 @@ def validate_host(host: t.Any) -> str:
 @functools.lru_cache(maxsize=8192)
 def _validate_host_text(host: str) -> str:
     # Cached: the same catalog hosts are checked on every build; a failure raises and is not cached.
-    bad = _forbidden_char(host)
+    bad = forbidden_char(host)
     if bad:
         raise AllowlistError(f"invalid host {host!r}: contains {bad}; expected {_HOST_HELP}")
     if not host:
         raise AllowlistError(f"invalid host {host!r}: empty; expected {_HOST_HELP}")
-    if "/" in host or ":" in host or re.match(r"^[0-9.]+$", host):
+    if is_network_syntax(host, "ascii_digits"):
         try:
-            network = ipaddress.ip_network(host, strict=True)
+            network = parse_network(host)
         except ValueError as exc:
             raise AllowlistError(f"invalid host {host!r}: {exc}; expected {_HOST_HELP}") from None
         return network.with_prefixlen
-    wildcard = host.startswith("*.")
-    name = host[2:] if wildcard else host
+    wildcard, name = split_wildcard(host)
     if "*" in name:
         raise AllowlistError(
             f"invalid host {host!r}: '*' is only allowed as the whole first label ('*.<domain>'); expected {_HOST_HELP}"
@@ -154,7 +124,7 @@ def _validate_host_text(host: str) -> str:
 
 def host_kind(host: str) -> str:
     """Kind of an already validated host: ``fqdn``, ``wildcard`` or ``cidr``."""
-    if host.startswith("*."):
+    if split_wildcard(host)[0]:
         return "wildcard"
     if "/" in host:
         return "cidr"
@@ -163,30 +133,21 @@ def host_kind(host: str) -> str:
 
 def validate_port(port: t.Any) -> t.Union[int, str]:
     """Return a port as an int, or a range as ``"low-high"``; raise AllowlistError naming a bad value."""
-    if isinstance(port, bool):
-        raise AllowlistError(f"invalid port {port!r}: expected {_PORT_HELP}")
-    if isinstance(port, int):
-        if 1 <= port <= 65535:
-            return port
-        raise AllowlistError(f"invalid port {port!r}: out of range; expected {_PORT_HELP}")
     if isinstance(port, str):
-        bad = _forbidden_char(port.strip())
+        bad = forbidden_char(port.strip())
         if bad:
             raise AllowlistError(f"invalid port {port!r}: contains {bad}; expected {_PORT_HELP}")
-        text = port.strip()
-        if text.isdigit() and text.isascii():
-            if 1 <= int(text) <= 65535:
-                return int(text)
-            raise AllowlistError(f"invalid port {port!r}: out of range; expected {_PORT_HELP}")
-        found = _RANGE_RE.match(text)
-        if found:
-            low, high = int(found.group(1)), int(found.group(2))
-            if not (1 <= low <= 65535 and 1 <= high <= 65535):
-                raise AllowlistError(f"invalid port range {port!r}: out of range; expected {_PORT_HELP}")
-            if low >= high:
-                raise AllowlistError(f"invalid port range {port!r}: low must be below high; expected {_PORT_HELP}")
-            return f"{low}-{high}"
-    raise AllowlistError(f"invalid port {port!r}: expected {_PORT_HELP}")
+    try:
+        return format_port(parse_port(port, ascii_digits=True, lenient_range=True))
+    except PortSyntaxError as exc:
+        if exc.reason == "out_of_range":
+            raise AllowlistError(f"invalid port {port!r}: out of range; expected {_PORT_HELP}") from None
+        if exc.reason == "range_out_of_range":
+            raise AllowlistError(f"invalid port range {port!r}: out of range; expected {_PORT_HELP}") from None
+        if exc.reason == "range_order":
+            raise AllowlistError(
+                f"invalid port range {port!r}: low must be below high; expected {_PORT_HELP}") from None
+        raise AllowlistError(f"invalid port {port!r}: expected {_PORT_HELP}") from None
 
 
 def validate_ports(ports: t.Any, what: str = "ports") -> list:
@@ -269,14 +230,7 @@ def validate_entry(entry: t.Any, index: t.Optional[int] = None) -> dict:
 # ---------------------------------------------------------------------------------------------------- ports
 def port_intervals(ports: t.Iterable[t.Union[int, str]]) -> list:
     """Validated ports → sorted, merged ``(low, high)`` intervals (adjacent and overlapping ones joined)."""
-    spans = []
-    for port in ports:
-        if isinstance(port, int):
-            spans.append((port, port))
-        else:
-            low, high = port.split("-")
-            spans.append((int(low), int(high)))
-    spans.sort()
+    spans = sorted(port_bounds(port) for port in ports)
     merged: list = []
     for low, high in spans:
         if merged and low <= merged[-1][1] + 1:

@@ -12,7 +12,6 @@ path, file size and modification time, so repeated lookups in one play cost a di
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import threading
@@ -20,6 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 import yaml
+
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import (
+    PortSyntaxError,
+    format_port,
+    is_fqdn,
+    is_network_syntax,
+    parse_network,
+    split_wildcard,
+)
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import parse_port as _parse_port_syntax
 
 try:  # the C loader is several times faster on the whole catalog
     from yaml import CSafeLoader as _Loader
@@ -44,13 +53,9 @@ _REQUIRED_ENTRY_KEYS = ("id", "section", "service", "host", "tcp", "udp", "platf
                         "description", "status", "sources")
 _PORT_KEYS = ("id", "section", "service", "tcp", "udp", "description", "status", "sources", "notes")
 
-# RFC 1123 labels; the catalog holds A-labels only (IDNA is handled where user input enters, in _matching).
-_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
-_FQDN_RE = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})+$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._:-]*$")
 _SERVICE_RE = re.compile(r"^[a-z0-9_]+$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2})?$")
-_RANGE_RE = re.compile(r"^(\d{1,5})-(\d{1,5})$")
 
 
 class CatalogError(ValueError):
@@ -63,27 +68,15 @@ def parse_port(value: Any, where: str = "port") -> int | tuple[int, int]:
     Accepts ints, digit strings and ``"low-high"`` strings. Booleans are refused: YAML turns ``yes`` into True,
     and True would otherwise pass as port 1.
     """
-    if isinstance(value, bool):
-        raise CatalogError(f"{where}: {value!r} is not a port (expected an integer 1-65535 or a range 'low-high')")
-    if isinstance(value, int):
-        port = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        port = int(value.strip())
-    elif isinstance(value, str) and _RANGE_RE.match(value.strip()):
-        low, high = (int(p) for p in _RANGE_RE.match(value.strip()).groups())
-        if not 1 <= low < high <= 65535:
-            raise CatalogError(f"{where}: range {value!r} must satisfy 1 <= low < high <= 65535")
-        return (low, high)
-    else:
-        raise CatalogError(f"{where}: {value!r} is not a port (expected an integer 1-65535 or a range 'low-high')")
-    if not 1 <= port <= 65535:
-        raise CatalogError(f"{where}: port {value!r} is out of range 1-65535")
-    return port
-
-
-def format_port(port: int | tuple[int, int]) -> int | str:
-    """Inverse of :func:`parse_port`: ints stay ints, ranges become ``"low-high"``."""
-    return port if isinstance(port, int) else f"{port[0]}-{port[1]}"
+    try:
+        return _parse_port_syntax(value)
+    except PortSyntaxError as exc:
+        if exc.reason == "out_of_range":
+            raise CatalogError(f"{where}: port {value!r} is out of range 1-65535") from None
+        if exc.reason in ("range_out_of_range", "range_order"):
+            raise CatalogError(f"{where}: range {value!r} must satisfy 1 <= low < high <= 65535") from None
+        raise CatalogError(
+            f"{where}: {value!r} is not a port (expected an integer 1-65535 or a range 'low-high')") from None
 
 
 def classify_host(host: Any, where: str = "host") -> tuple[str, str | None, int | None]:
@@ -94,20 +87,20 @@ def classify_host(host: Any, where: str = "host") -> tuple[str, str | None, int 
     """
     if not isinstance(host, str) or not host:
         raise CatalogError(f"{where}: {host!r} is not a host name, wildcard or CIDR")
-    if "/" in host or ":" in host or host.replace(".", "").isdigit():
+    if is_network_syntax(host, "digits"):
         try:
-            network = ipaddress.ip_network(host, strict=True)
+            network = parse_network(host)
         except ValueError as exc:
             raise CatalogError(f"{where}: {host!r} is not a valid CIDR ({exc})") from exc
         if "/" not in host:
             raise CatalogError(f"{where}: {host!r} must be written as a CIDR with a prefix length")
         return "cidr", None, network.version
-    if host.startswith("*."):
-        domain = host[2:]
-        if not _FQDN_RE.match(domain):
+    wildcard, domain = split_wildcard(host)
+    if wildcard:
+        if not is_fqdn(domain):
             raise CatalogError(f"{where}: {host!r} is not a valid wildcard (expected '*.' followed by a domain name)")
         return "wildcard", domain, None
-    if not _FQDN_RE.match(host):
+    if not is_fqdn(host):
         raise CatalogError(f"{where}: {host!r} is not a valid lower-case host name")
     return "fqdn", None, None
 

@@ -12,12 +12,18 @@ ends in the same characters (``xpush.apple.com``) or a name with more labels aft
 
 from __future__ import annotations
 
-import encodings.idna
 import functools
 import ipaddress
-import re
 import typing as t
 from urllib.parse import urlsplit
+
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import (
+    is_ip_literal,
+    is_network_syntax,
+    normalize_hostname,
+    parse_network,
+    split_wildcard,
+)
 
 __all__ = (
     "check_entries",
@@ -29,52 +35,7 @@ __all__ = (
     "parse_entry_host",
 )
 
-_LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_MAX_NAME_LENGTH = 253
-
 HostKind = t.Literal["fqdn", "wildcard", "cidr"]
-
-
-def _label_to_ascii(label: str, name: str) -> str:
-    if label.isascii():
-        return label
-    try:
-        # encodings.idna implements IDNA 2003 ToASCII (nameprep: case folding and normalisation included).
-        return encodings.idna.ToASCII(label).decode("ascii")
-    except UnicodeError as exc:
-        raise ValueError(f"invalid host name {name!r}: label {label!r} cannot be IDNA-encoded ({exc})") from exc
-
-
-def normalize_hostname(name: str) -> str:
-    """Return ``name`` lower case, without one trailing dot, with Unicode labels as IDNA A-labels.
-
-    Raises ValueError naming the value when it is not a valid host name (letters, digits and hyphens in labels of
-    1-63 characters that neither start nor end with a hyphen, 253 characters at most).
-    """
-    if not isinstance(name, str):
-        raise ValueError(f"invalid host name {name!r}: expected a string, got {type(name).__name__}")
-    value = name[:-1] if name.endswith(".") else name
-    if not value:
-        raise ValueError(f"invalid host name {name!r}: empty")
-    labels = [_label_to_ascii(label, name).lower() for label in value.split(".")]
-    for label in labels:
-        if not _LABEL_RE.match(label):
-            raise ValueError(
-                f"invalid host name {name!r}: label {label!r} must be 1-63 letters, digits or hyphens,"
-                " not starting or ending with a hyphen"
-            )
-    result = ".".join(labels)
-    if len(result) > _MAX_NAME_LENGTH:
-        raise ValueError(f"invalid host name {name!r}: longer than {_MAX_NAME_LENGTH} characters")
-    return result
-
-
-def is_ip_literal(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _check_port(port: str, target: str) -> None:
@@ -135,14 +96,13 @@ def parse_entry_host(host: str) -> tuple[HostKind, t.Any]:
     """Classify an entry host: ``("fqdn", name)``, ``("wildcard", domain)`` or ``("cidr", ip_network)``."""
     if not isinstance(host, str):
         raise ValueError(f"invalid entry host {host!r}: expected a string")
-    if "/" in host or is_ip_literal(host):
+    if is_network_syntax(host, "literal"):
         try:
-            return "cidr", ipaddress.ip_network(host, strict=True)
+            return "cidr", parse_network(host)
         except ValueError as exc:
             raise ValueError(f"invalid entry host {host!r}: {exc}") from exc
-    if host.startswith("*."):
-        return "wildcard", normalize_hostname(host[2:])
-    return "fqdn", normalize_hostname(host)
+    wildcard, name = split_wildcard(host)
+    return ("wildcard" if wildcard else "fqdn"), normalize_hostname(name)
 
 
 def _entry_host(entry: t.Any) -> str:
