@@ -15,6 +15,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import compress_ports, expand_ports
+
 FORMAT_DOC = """\
 C(squid): a squid include file (squid 4+). Options: C(acl_prefix) (default C(netallow_apple)), C(clients) (list of
 source CIDRs allowed to use the rules; empty or omitted means any source), C(plain_http_ports) (ports excluded from
@@ -36,31 +38,9 @@ class SquidRenderError(ValueError):
     """An option given to the squid renderer is not valid."""
 
 
-def _expand_ports(ports) -> set[int]:
-    """Expand the model's port list (ints and ``"lo-hi"`` strings) into a set of ints."""
-    expanded: set[int] = set()
-    for port in ports:
-        if isinstance(port, int):
-            expanded.add(port)
-        else:
-            low, high = (int(part) for part in str(port).split("-", 1))
-            expanded.update(range(low, high + 1))
-    return expanded
-
-
 def _compress_ports(ports: set[int]) -> list[str]:
     """Turn a set of ints into squid ``port`` ACL values, adjacent ports as ``lo-hi``."""
-    values: list[str] = []
-    ordered = sorted(ports)
-    index = 0
-    while index < len(ordered):
-        start = end = ordered[index]
-        while index + 1 < len(ordered) and ordered[index + 1] == end + 1:
-            index += 1
-            end = ordered[index]
-        values.append(str(start) if start == end else f"{start}-{end}")
-        index += 1
-    return values
+    return [str(port) for port in compress_ports(ports)]
 
 
 def squid_domains(fqdns, wildcards) -> list[str]:
@@ -157,7 +137,7 @@ def render(model: dict, **options) -> str:
         if group.get("protocol") != "tcp":
             lines.append(f"# {group['name']}: not proxied by squid (UDP)")
             continue
-        ports = _expand_ports(group.get("ports", ()))
+        ports = set(expand_ports(group.get("ports", ())))
         connect_ports = ports - opts["plain"]
         domains = squid_domains(group.get("fqdns", ()), group.get("wildcards", ()))
         networks = list(group.get("cidrs4", ())) + list(group.get("cidrs6", ()))

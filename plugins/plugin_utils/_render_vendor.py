@@ -16,6 +16,7 @@ import re
 import typing as t
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import AllowlistError, object_names
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import port_bounds
 
 __all__ = (
     "CAPABILITIES",
@@ -160,10 +161,7 @@ def host_names(vendor: str, prefix: str, hosts: t.Iterable[str], kind_prefix: st
 
 def split_port(port: t.Union[int, str]) -> tuple:
     """``443`` -> (443, 443); ``"8000-8999"`` -> (8000, 8999). Ports come validated from the model."""
-    if isinstance(port, int):
-        return port, port
-    low, high = str(port).split("-", 1)
-    return int(low), int(high)
+    return port_bounds(port)
 
 
 def port_label(port: t.Union[int, str]) -> str:
