@@ -76,7 +76,6 @@ def _vendor_calls(vendor: str, state: str) -> list:
     payload = _payload(vendor)
     with open(os.path.join(ROLE, "defaults", "main.yml"), encoding="utf-8") as handle:
         defaults = yaml.safe_load(handle)
-    defaults.pop("netallow_apple_gear_entries")  # a lookup over the real catalog; not used by these tasks
     base_vars = {
         **defaults,
         "netallow_apple_gear_state": state,
