@@ -20,6 +20,7 @@ from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import (
     PortSyntaxError,
     forbidden_char,
     format_port,
+    is_decimal,
     is_network_syntax,
     normalize_hostname,
     parse_network,
@@ -95,7 +96,7 @@ def _validate_host_text(host: str) -> str:
         raise AllowlistError(f"invalid host {host!r}: contains {bad}; expected {_HOST_HELP}")
     if not host:
         raise AllowlistError(f"invalid host {host!r}: empty; expected {_HOST_HELP}")
-    if is_network_syntax(host, "ascii_digits"):
+    if is_network_syntax(host, "digits"):
         try:
             network = parse_network(host)
         except ValueError as exc:
@@ -114,7 +115,7 @@ def _validate_host_text(host: str) -> str:
     except ValueError as exc:
         raise AllowlistError(f"invalid host {host!r}: {exc}; expected {_HOST_HELP}") from None
     labels = normalized.split(".")
-    if labels[-1].isdigit():
+    if is_decimal(labels[-1]):
         raise AllowlistError(f"invalid host {host!r}: the last label is numeric; expected {_HOST_HELP}")
     if len(labels) < 2:
         what = "a wildcard over a top-level domain" if wildcard else "a single-label name"
@@ -138,7 +139,7 @@ def validate_port(port: t.Any) -> t.Union[int, str]:
         if bad:
             raise AllowlistError(f"invalid port {port!r}: contains {bad}; expected {_PORT_HELP}")
     try:
-        return format_port(parse_port(port, ascii_digits=True, lenient_range=True))
+        return format_port(parse_port(port, lenient_range=True))
     except PortSyntaxError as exc:
         if exc.reason == "out_of_range":
             raise AllowlistError(f"invalid port {port!r}: out of range; expected {_PORT_HELP}") from None

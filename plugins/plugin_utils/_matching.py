@@ -18,6 +18,7 @@ import typing as t
 from urllib.parse import urlsplit
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import (
+    is_decimal,
     is_ip_literal,
     is_network_syntax,
     normalize_hostname,
@@ -39,7 +40,7 @@ HostKind = t.Literal["fqdn", "wildcard", "cidr"]
 
 
 def _check_port(port: str, target: str) -> None:
-    if not port.isdigit() or not 1 <= int(port) <= 65535:
+    if not is_decimal(port) or not 1 <= int(port) <= 65535:
         raise ValueError(f"invalid target {target!r}: port {port!r} must be a number from 1 to 65535")
 
 
@@ -128,9 +129,9 @@ def _port_listed(ports: t.Iterable[t.Any], port: int) -> bool:
             return True
         if isinstance(item, str):
             low, sep, high = item.partition("-")
-            if sep and low.isdigit() and high.isdigit() and int(low) <= port <= int(high):
+            if sep and is_decimal(low) and is_decimal(high) and int(low) <= port <= int(high):
                 return True
-            if not sep and item.isdigit() and int(item) == port:
+            if not sep and is_decimal(item) and int(item) == port:
                 return True
     return False
 
@@ -158,7 +159,7 @@ def _check_port_filter(port: t.Any, protocol: t.Optional[str]) -> t.Optional[int
         raise ValueError(f"invalid protocol {protocol!r}: expected one of tcp, udp")
     if port is None:
         return None
-    if isinstance(port, bool) or not isinstance(port, (int, str)) or not str(port).isdigit():
+    if isinstance(port, bool) or not isinstance(port, (int, str)) or not is_decimal(str(port)):
         raise ValueError(f"invalid port {port!r}: expected a number from 1 to 65535")
     number = int(port)
     if not 1 <= number <= 65535:

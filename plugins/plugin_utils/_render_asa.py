@@ -17,6 +17,7 @@ from ansible_collections.netallow.apple.plugins.plugin_utils._render_vendor impo
     split_port,
     unexpressible_warnings,
 )
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal
 
 FORMAT_DOC = """\
 C(asa): payloads for cisco.asa, a dict with C(fqdn_objects) (C(parents)/C(lines) for asa_config: C(object network
@@ -36,7 +37,7 @@ def _line(opts: dict):
     if opts["position"] == "top":
         return 1
     anchor = opts["anchor"]
-    if isinstance(anchor, str) and anchor.isdigit():
+    if isinstance(anchor, str) and is_decimal(anchor):
         anchor = int(anchor)
     if isinstance(anchor, bool) or not isinstance(anchor, int) or anchor < 1:
         raise VendorRenderError(

@@ -18,6 +18,8 @@ import ipaddress
 import json
 import re
 
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal
+
 FORMAT_DOC = """\
 C(pac): a proxy auto-config file (C(mode=file), default) or a fragment to merge into the site's own PAC
 (C(mode=fragment)). Options: C(proxy) (what Apple hosts get: C(DIRECT) (default), or C(PROXY host:port),
@@ -57,7 +59,7 @@ def _proxy_directive(value) -> str:
             valid_host = True
         except ValueError:
             valid_host = False
-    if keyword.upper() not in _PROXY_KEYWORDS or not valid_host or not port.isdigit() or not 1 <= int(port) <= 65535:
+    if keyword.upper() not in _PROXY_KEYWORDS or not valid_host or not is_decimal(port) or not 1 <= int(port) <= 65535:
         raise PacRenderError(
             f"proxy directive {text!r} is not valid; use DIRECT or one of {', '.join(_PROXY_KEYWORDS)} "
             "followed by host:port (port 1-65535)")

@@ -13,6 +13,7 @@ from ansible_collections.netallow.apple.plugins.plugin_utils._render_vendor impo
     require_model,
     unexpressible_warnings,
 )
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal
 
 FORMAT_DOC = """\
 C(vyos): VyOS 1.4+ configuration commands for vyos.vyos.vyos_config, a dict with C(lines) (C(set firewall group
@@ -34,7 +35,7 @@ def _first_number(opts: dict, count: int) -> int:
     if opts["position"] == "bottom":
         return 9000
     anchor = opts["anchor"]
-    if isinstance(anchor, str) and anchor.isdigit():
+    if isinstance(anchor, str) and is_decimal(anchor):
         anchor = int(anchor)
     if isinstance(anchor, bool) or not isinstance(anchor, int) or not 1 <= anchor <= 999999:
         raise VendorRenderError(f"{VENDOR} renderer: anchor {opts['anchor']!r} must be a rule number (1-999999)")

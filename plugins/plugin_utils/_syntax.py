@@ -37,6 +37,7 @@ __all__ = (
     "is_network_syntax",
     "normalize_hostname",
     "parse_network",
+    "is_decimal",
     "parse_port",
     "port_bounds",
     "split_wildcard",
@@ -45,20 +46,22 @@ __all__ = (
 # ---------------------------------------------------------------------------------------------------- host names
 # RFC 1123 label: 1-63 of a-z, 0-9 and '-', neither first nor last a hyphen. Lower case: callers fold case first.
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
-_LABEL_RE = re.compile(rf"^{_LABEL}$")
+_LABEL_RE = re.compile(_LABEL)
 MAX_NAME_LENGTH = 253
 # At least two labels: a canonical catalog name, never a bare top-level domain.
-_FQDN_RE = re.compile(rf"^(?=.{{1,{MAX_NAME_LENGTH}}}$){_LABEL}(?:\.{_LABEL})+$")
+_FQDN_RE = re.compile(rf"(?=.{{1,{MAX_NAME_LENGTH}}}\Z){_LABEL}(?:\.{_LABEL})+")
+# Every pattern here is applied with fullmatch: "$" would also accept a trailing newline, and a newline in a host
+# name is exactly what a config injection needs.
 
 
 def is_label(label: str) -> bool:
     """Whether ``label`` is one lower-case RFC 1123 label (A-label form)."""
-    return bool(_LABEL_RE.match(label))
+    return bool(_LABEL_RE.fullmatch(label))
 
 
 def is_fqdn(name: str) -> bool:
     """Whether ``name`` is a canonical host name: two or more lower-case labels, 253 characters at most, no dot last."""
-    return bool(_FQDN_RE.match(name))
+    return bool(_FQDN_RE.fullmatch(name))
 
 
 def _label_to_ascii(label: str, name: str) -> str:
@@ -108,11 +111,11 @@ def split_wildcard(host: str) -> tuple[bool, str]:
 
 # ---------------------------------------------------------------------------------------------------- addresses
 # How a host without "/" is recognised as an address (and must then parse as one) rather than as a name:
-#   digits       ":" in it, or only dots and str.isdigit() characters (any Unicode digit): the catalog's rule;
-#   ascii_digits ":" in it, or only ASCII digits and dots: the allow-list model's rule for user input;
+#   digits       ":" in it, or only ASCII digits and dots: the catalog's and the allow-list model's rule, so that
+#                "17.0.0.1" must then parse as an address and "1.2.3" is refused rather than taken as a name;
 #   literal      it parses as an IP address: the matcher's rule, so "1.2.3" is a (numeric) name there.
-NETWORK_HINTS = ("digits", "ascii_digits", "literal")
-_ASCII_DIGITS_AND_DOTS_RE = re.compile(r"^[0-9.]+$")
+NETWORK_HINTS = ("digits", "literal")
+_DIGITS_AND_DOTS_RE = re.compile(r"[0-9.]+")
 
 
 def is_ip_literal(value: str) -> bool:
@@ -133,9 +136,7 @@ def is_network_syntax(host: str, hint: str = "digits") -> bool:
     if ":" in host:
         return True
     if hint == "digits":
-        return host.replace(".", "").isdigit()
-    if hint == "ascii_digits":
-        return bool(_ASCII_DIGITS_AND_DOTS_RE.match(host))
+        return bool(_DIGITS_AND_DOTS_RE.fullmatch(host))
     raise ValueError(f"invalid network hint {hint!r}; valid hints: {', '.join(NETWORK_HINTS)}")
 
 
@@ -152,9 +153,9 @@ def parse_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
 PORT_MIN = 1
 PORT_MAX = 65535
 # A range as the catalog writes it; lenient: spaces around '-' and any digit count (the bounds check then reports
-# an out-of-range value rather than "not a port").
-_RANGE_RE = re.compile(r"^(\d{1,5})-(\d{1,5})$")
-_LENIENT_RANGE_RE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+# an out-of-range value rather than "not a port"). ASCII digits only: "\d" would also take other scripts' digits.
+_RANGE_RE = re.compile(r"([0-9]{1,5})-([0-9]{1,5})")
+_LENIENT_RANGE_RE = re.compile(r"\s*([0-9]+)\s*-\s*([0-9]+)\s*")
 
 
 class PortSyntaxError(ValueError):
@@ -173,15 +174,19 @@ class PortSyntaxError(ValueError):
                          f"{PORT_MIN}-{PORT_MAX} or a range 'low-high' with {PORT_MIN} <= low < high <= {PORT_MAX}")
 
 
-def parse_port(value: t.Any, *, ascii_digits: bool = False, lenient_range: bool = False) -> int | tuple[int, int]:
+def is_decimal(text: str) -> bool:
+    """Whether ``text`` is ASCII digits only (``str.isdigit`` also takes superscripts, which ``int`` refuses)."""
+    return text.isascii() and text.isdigit()
+
+
+def parse_port(value: t.Any, *, lenient_range: bool = False) -> int | tuple[int, int]:
     """Return a port as an int, or a range as ``(low, high)``; raise :class:`PortSyntaxError` for anything else.
 
     Accepts ints, digit strings and ``"low-high"`` strings (surrounding whitespace ignored). Booleans are refused:
     YAML turns ``yes`` into True, and True would otherwise pass as port 1.
 
-    ``ascii_digits``: a single port must be ASCII digits (the allow-list model); without it any text for which
-    ``str.isdigit`` holds is passed to ``int`` (the catalog). ``lenient_range``: spaces around the ``-`` and any
-    number of digits are accepted in a range (the allow-list model); without it each bound has 1-5 digits.
+    Digits are ASCII digits only. ``lenient_range``: spaces around the ``-`` and any number of digits are accepted
+    in a range (the allow-list model); without it each bound has 1-5 digits.
     """
     if isinstance(value, bool):
         raise PortSyntaxError(value, "not_a_port")
@@ -192,12 +197,12 @@ def parse_port(value: t.Any, *, ascii_digits: bool = False, lenient_range: bool 
     if not isinstance(value, str):
         raise PortSyntaxError(value, "not_a_port")
     text = value.strip()
-    if text.isdigit() and (text.isascii() or not ascii_digits):
+    if is_decimal(text):
         port = int(text)
         if not PORT_MIN <= port <= PORT_MAX:
             raise PortSyntaxError(value, "out_of_range")
         return port
-    found = (_LENIENT_RANGE_RE if lenient_range else _RANGE_RE).match(text)
+    found = (_LENIENT_RANGE_RE if lenient_range else _RANGE_RE).fullmatch(text)
     if not found:
         raise PortSyntaxError(value, "not_a_port")
     low, high = int(found.group(1)), int(found.group(2))

@@ -33,7 +33,8 @@ def test_parse_port_accepts(value, expected):
     assert parse_port(value) == expected
 
 
-@pytest.mark.parametrize("value", [0, 65536, -1, "x", "443;", True, "9-3", "1-70000", None, 4.5, "80 443"])
+@pytest.mark.parametrize("value", [0, 65536, -1, "x", "443;", True, "9-3", "1-70000", None, 4.5, "80 443", "\u00b2",
+                                   "\u0661"])
 def test_parse_port_refuses_and_names_value(value):
     with pytest.raises(CatalogError, match=repr(value).replace("(", r"\(").replace("[", r"\[")):
         parse_port(value)
@@ -47,7 +48,8 @@ def test_classify_host(host, kind):
 
 
 @pytest.mark.parametrize("host", ["Albert.apple.com", "a..b.com", "*.*.apple.com", "17.0.0.1/8", "17.0.0.1",
-                                  "evil.com;drop", "a b.com", "", "push.apple.com.", "-x.apple.com", "x*.apple.com"])
+                                  "evil.com;drop", "a b.com", "", "push.apple.com.", "-x.apple.com", "x*.apple.com",
+                                  "albert.apple.com\n", "albert.apple.com\nhttp_access allow all"])
 def test_classify_host_refuses(host):
     with pytest.raises(CatalogError):
         classify_host(host)

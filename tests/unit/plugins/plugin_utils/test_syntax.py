@@ -152,30 +152,28 @@ def test_is_ip_literal_refuses(value):
 
 
 @pytest.mark.parametrize(
-    ("host", "digits", "ascii_digits", "literal"),
+    ("host", "digits", "literal"),
     [
-        ("17.0.0.0/8", True, True, True),
-        ("apple.com/x", True, True, True),
-        ("17.0.0.1", True, True, True),
-        ("2620:149::/32", True, True, True),
-        ("2620:149::1", True, True, True),
-        # Differences the callers relied on before the check was shared, kept as they were:
-        ("1.2.3", True, True, False),  # the matcher reads a dotted number that is no address as a name
-        ("...", False, True, False),  # only the model's ASCII rule counts dots alone as an address attempt
-        ("\u0661.\u0661", True, False, False),  # Arabic-Indic digits: str.isdigit() holds, [0-9] does not
-        ("apple.com:443", True, True, False),
-        ("apple.com", False, False, False),
-        ("*.apple.com", False, False, False),
+        ("17.0.0.0/8", True, True),
+        ("apple.com/x", True, True),
+        ("17.0.0.1", True, True),
+        ("2620:149::/32", True, True),
+        ("2620:149::1", True, True),
+        ("1.2.3", True, False),  # the matcher reads a dotted number that is no address as a name
+        ("...", True, False),  # dots alone are an address attempt for the catalog and the model
+        ("\u0661.\u0661", False, False),  # Arabic-Indic digits are no address (and no name either)
+        ("apple.com:443", True, False),
+        ("apple.com", False, False),
+        ("*.apple.com", False, False),
     ],
 )
-def test_is_network_syntax_per_hint(host, digits, ascii_digits, literal):
+def test_is_network_syntax_per_hint(host, digits, literal):
     assert is_network_syntax(host, "digits") is digits
-    assert is_network_syntax(host, "ascii_digits") is ascii_digits
     assert is_network_syntax(host, "literal") is literal
 
 
 def test_is_network_syntax_refuses_an_unknown_hint():
-    with pytest.raises(ValueError, match=r"invalid network hint 'loose'; valid hints: digits, ascii_digits, literal"):
+    with pytest.raises(ValueError, match=r"invalid network hint 'loose'; valid hints: digits, literal"):
         is_network_syntax("17.0.0.1", "loose")
 
 
@@ -217,7 +215,7 @@ def test_parse_network_refuses_naming_the_value(text):
 )
 def test_parse_port_accepts(value, expected):
     assert parse_port(value) == expected
-    assert parse_port(value, ascii_digits=True, lenient_range=True) == expected
+    assert parse_port(value, lenient_range=True) == expected
 
 
 @pytest.mark.parametrize(
@@ -254,7 +252,7 @@ def test_parse_port_accepts(value, expected):
     ],
 )
 def test_parse_port_refuses_with_a_reason(value, reason):
-    for options in ({}, {"ascii_digits": True, "lenient_range": True}):
+    for options in ({}, {"lenient_range": True}):
         with pytest.raises(PortSyntaxError) as caught:
             parse_port(value, **options)
         assert caught.value.reason == reason
@@ -282,12 +280,21 @@ def test_parse_port_range_grammar(value, strict, lenient):
     assert outcome(lenient_range=True) == lenient
 
 
-def test_parse_port_digit_rule():
-    # ... and the catalog's str.isdigit() against the model's ASCII digits for a single port.
-    assert parse_port("\u0661") == 1
-    with pytest.raises(PortSyntaxError) as caught:
-        parse_port("\u0661", ascii_digits=True)
-    assert caught.value.reason == "not_a_port"
+@pytest.mark.parametrize("value", ["\u0661", "\u00b2", "4\u00b243", "\u0661-\u0662", "\uff18\uff10"])
+def test_parse_port_takes_ascii_digits_only(value):
+    # str.isdigit() holds for Arabic-Indic, superscript and full-width digits; int() takes some of them and
+    # refuses superscripts. A port is ASCII digits, whichever caller asks.
+    for options in ({}, {"lenient_range": True}):
+        with pytest.raises(PortSyntaxError) as caught:
+            parse_port(value, **options)
+        assert caught.value.reason == "not_a_port"
+
+
+@pytest.mark.parametrize("text", ["apple.com\n", "push.apple.com\n", "apple\n", "a.b.c\n"])
+def test_a_trailing_newline_is_never_a_name(text):
+    # "$" also matches before a final newline; every pattern is applied with fullmatch.
+    assert not is_fqdn(text)
+    assert not is_label(text.split(".")[-1])
 
 
 @pytest.mark.parametrize("port", [1, 443, 65535, (1, 2), (8000, 8999)])
@@ -336,4 +343,4 @@ def test_injections_are_neither_names_nor_networks_nor_ports(text, _described):
     with pytest.raises(ValueError):
         parse_network(text)
     with pytest.raises(PortSyntaxError):
-        parse_port(text, ascii_digits=True, lenient_range=True)
+        parse_port(text, lenient_range=True)
