@@ -58,8 +58,8 @@ _HOST_HELP = (
     " 2620:149::/32"
 )
 _PORT_HELP = "a port number from 1 to 65535 or a range 'low-high' with 1 <= low < high <= 65535"
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/*-]{0,199}$")
-_SECTION_RE = re.compile(r"^[a-z0-9_]{1,64}$")
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/*-]{0,199}\Z")
+_SECTION_RE = re.compile(r"^[a-z0-9_]{1,64}\Z")
 
 # Keys a user extra may carry: the catalog entry's public keys (docs/catalog-format.md) and the derived ones.
 EXTRA_ENTRY_KEYS = frozenset(

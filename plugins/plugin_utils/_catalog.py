@@ -53,9 +53,9 @@ _REQUIRED_ENTRY_KEYS = ("id", "section", "service", "host", "tcp", "udp", "platf
                         "description", "status", "sources")
 _PORT_KEYS = ("id", "section", "service", "tcp", "udp", "description", "status", "sources", "notes")
 
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._:-]*$")
-_SERVICE_RE = re.compile(r"^[a-z0-9_]+$")
-_DATE_RE = re.compile(r"^\d{4}(-\d{2})?$")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._:-]*\Z")
+_SERVICE_RE = re.compile(r"^[a-z0-9_]+\Z")
+_DATE_RE = re.compile(r"^[0-9]{4}(-[0-9]{2})?\Z")
 
 
 class CatalogError(ValueError):

@@ -30,8 +30,8 @@ table, default C(netallow_apple)), C(family) (nft table family: C(inet), the def
 OUTPUTS = {"dnsmasq/nftset.conf": {"mode": "nftset"}, "dnsmasq/ipset.conf": {"mode": "ipset"}}
 
 SET_NAME_RULES = {"max_length": 31, "allowed": "A-Za-z0-9_", "replacement": "_", "hash_separator": "_"}
-_SAFE_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,30}$")
-_SAFE_PREFIX_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_]{0,15})?$")
+_SAFE_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,30}\Z")
+_SAFE_PREFIX_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_]{0,15})?\Z")
 _OPTIONS = {
     "mode": ("nftset", ("nftset", "ipset")),
     "table": ("netallow_apple", None),

@@ -46,8 +46,8 @@ BACKENDS = ("nftables", "iptables")
 ARTIFACTS = ("files", "dnsmasq", "names")
 _OPTIONS = ("mode", "policy", "priority", "ingress_zones", "egress_zones", "family", "resolvers", "dynamic_timeout",
             "drop_other", "backend", "artifact")
-_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,16}$")
-_ZONE_RE = re.compile(r"^(HOST|ANY|[A-Za-z0-9_-]{1,17})$")
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,16}\Z")
+_ZONE_RE = re.compile(r"^(HOST|ANY|[A-Za-z0-9_-]{1,17})\Z")
 # firewalld keeps priority 0 out of policies; negative runs before the zones, positive after.
 _PRIORITY_RANGE = (-32768, 32767)
 _IPSET_NAME_MAX = 31

@@ -70,9 +70,9 @@ PRIORITY_NAMES = ("raw", "mangle", "dstnat", "filter", "security", "srcnat")
 POLICY_CHAIN = "allowlist"
 _OPTIONS = ("mode", "hook", "family", "table", "chain", "priority", "clients", "interfaces", "resolvers", "ssh_port",
             "dhcp", "dynamic_timeout", "drop_other", "state", "current", "artifact", "header")
-_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-_IFNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,15}\*?$")
-_TIMEOUT_RE = re.compile(r"^[1-9][0-9]*[smhd]$")
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}\Z")
+_IFNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,15}\*?\Z")
+_TIMEOUT_RE = re.compile(r"^[1-9][0-9]*[smhd]\Z")
 _TIMEOUT_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 

@@ -34,7 +34,7 @@ hosts only (no DNS)."""
 _OPTIONS = ("mode", "proxy", "fallback", "site_pac", "header")
 _MODES = ("file", "fragment")
 _PROXY_KEYWORDS = ("PROXY", "HTTPS", "SOCKS", "SOCKS4", "SOCKS5")
-_PROXY_HOST_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_PROXY_HOST_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
 _SITE_ENTRY_RE = re.compile(r"\bfunction\s+FindProxyForURL\s*\(")
 SITE_FUNCTION = "netallowAppleSiteFindProxyForURL"
 

@@ -31,7 +31,7 @@ C(edl_base_url) (HTTPS URL the EDL files are served from; null: no EDL objects).
 
 VENDOR = "panos"
 _DEFAULTS = {"from_zones": ["any"], "to_zones": ["any"], "edl_base_url": None}
-_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$")
+_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?\Z")
 EDL_DOMAINS_FILE = "apple-domains.txt"
 EDL_IPS_FILE = "apple-ips.txt"
 

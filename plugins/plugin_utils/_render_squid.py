@@ -28,7 +28,7 @@ the text of the site's squid.conf), C(header) (default true). Wildcards become s
 groups are left out (squid proxies TCP only); CIDRs become C(dst) ACLs (checked after the name ACLs, they cost a DNS
 lookup per request) and are not spliced (ssl_bump decisions see names, not resolved addresses)."""
 
-_ACL_PREFIX_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+_ACL_PREFIX_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}\Z")
 _SSL_BUMP_RE = re.compile(r"^[ \t]*ssl_bump[ \t]", re.MULTILINE)
 _OPTIONS = ("acl_prefix", "clients", "plain_http_ports", "deny_other_connect_ports", "ssl_bump", "site_config",
             "header")

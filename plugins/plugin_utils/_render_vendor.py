@@ -99,11 +99,11 @@ CAPABILITIES: dict = {
     },
 }
 
-_PREFIX_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+_PREFIX_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}\Z")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\Z")
 # Rule names on API platforms may contain single spaces (Check Point's default "Cleanup rule").
-_ANCHOR_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]| (?! )){0,62}$")
-_COMMENT_RE = re.compile(r"^[A-Za-z0-9 _.,:()/+-]{0,200}$")
+_ANCHOR_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]| (?! )){0,62}\Z")
+_COMMENT_RE = re.compile(r"^[A-Za-z0-9 _.,:()/+-]{0,200}\Z")
 COMMON_OPTIONS = ("prefix", "position", "anchor", "rule_name", "comment")
 DEFAULT_COMMENT = "netallow.apple: Apple network requirements"
 

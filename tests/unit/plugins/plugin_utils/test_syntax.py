@@ -344,3 +344,30 @@ def test_injections_are_neither_names_nor_networks_nor_ports(text, _described):
         parse_network(text)
     with pytest.raises(PortSyntaxError):
         parse_port(text, lenient_range=True)
+
+
+def test_option_patterns_refuse_a_trailing_newline():
+    # Every anchored pattern in the controller core ends in \Z: "$" would accept "name\n", and a newline in a
+    # table, set, ACL or object name is the start of a config injection.
+    import pathlib
+    import re
+
+    core = pathlib.Path(__file__).resolve().parents[4] / "plugins" / "plugin_utils"
+    loose = []
+    for path in sorted(core.glob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r're\.compile\(r?f?"\^.*\$"\)', line):
+                loose.append(f"{path.name}:{number}: {line.strip()}")
+    assert not loose, "anchored with $ instead of \\Z:\n" + "\n".join(loose)
+
+
+def test_renderer_names_with_a_trailing_newline_are_refused():
+    from ansible_collections.netallow.apple.plugins.plugin_utils import _render_nftables, _render_squid
+    from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
+
+    model = build_allowlist([{"id": "s.albert.apple.com", "section": "s", "host": "albert.apple.com", "tcp": [443],
+                              "udp": []}])
+    with pytest.raises(ValueError, match="table"):
+        _render_nftables.render(model, table="apple\n")
+    with pytest.raises(ValueError):
+        _render_squid.render(model, acl_prefix="apple\n")
