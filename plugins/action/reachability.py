@@ -10,31 +10,16 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.netallow.apple.plugins.module_utils._probes import summarize
+from ansible_collections.netallow.apple.plugins.module_utils._probes import new_result, summarize
 from ansible_collections.netallow.apple.plugins.modules.reachability import SELECTORS, argument_spec
 
 MODULE = "netallow.apple.reachability"
 
 
 def _skipped(entry: dict, port, protocol: str, reason: str) -> dict:
-    return {
-        "host": entry["host"],
-        "probe": entry.get("probe"),
-        "port": port,
-        "protocol": protocol,
-        "id": entry["id"],
-        "entry_ids": [entry["id"]],
-        "required": bool(entry.get("required", True)),
-        "status": "skipped",
-        "stage": None,
-        "addresses": [],
-        "address_owner": None,
-        "address": None,
-        "proxy": None,
-        "issuer": None,
-        "elapsed_ms": 0,
-        "detail": reason,
-    }
+    result = new_result(entry, entry.get("probe"), port, protocol, status="skipped", detail=reason)
+    result["entry_ids"] = [entry["id"]]
+    return result
 
 
 def entries_to_targets(entries, protocols=None, ports=None, resolve=None):

@@ -445,6 +445,27 @@ def proxy_connect(proxy: dict, host: str, port: int, timeout: float):
 # --------------------------------------------------------------------------------------------- the probe
 
 
+def new_result(target: dict, name: str, port: int, protocol: str, status: str = "ok", detail: str = "") -> dict:
+    """A result with every key the module returns, before (or instead of) probing ``target``."""
+    return {
+        "host": target["host"],
+        "probe": name,
+        "port": port,
+        "protocol": protocol,
+        "id": target.get("id"),
+        "required": bool(target.get("required", True)),
+        "status": status,
+        "stage": None,
+        "addresses": [],
+        "address_owner": None,
+        "address": None,
+        "proxy": None,
+        "issuer": None,
+        "elapsed_ms": 0,
+        "detail": detail,
+    }
+
+
 class Prober:
     """Runs the stages for one target. Options are shared by all targets of a run."""
 
@@ -684,23 +705,7 @@ class Prober:
         name = target.get("probe") or host
         port = int(target["port"])
         protocol = target.get("protocol", "tcp")
-        result = {
-            "host": host,
-            "probe": name,
-            "port": port,
-            "protocol": protocol,
-            "id": target.get("id"),
-            "required": bool(target.get("required", True)),
-            "status": "ok",
-            "stage": None,
-            "addresses": [],
-            "address_owner": None,
-            "address": None,
-            "proxy": None,
-            "issuer": None,
-            "elapsed_ms": 0,
-            "detail": "",
-        }
+        result = new_result(target, name, port, protocol)
         if target.get("entry_ids"):
             result["entry_ids"] = list(target["entry_ids"])
         started = time.monotonic()
