@@ -18,6 +18,7 @@ import sys
 import time
 
 import yaml
+from _bench import publish, samples_ms
 
 ROUNDS = 200
 
@@ -47,11 +48,7 @@ def _naive(path, selection):
 
 
 def _median_ms(func, rounds=ROUNDS):
-    samples = []
-    for _round in range(rounds):
-        start = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - start) * 1000)
+    samples = samples_ms(func, rounds)
     return statistics.median(samples), max(samples)
 
 
@@ -84,12 +81,7 @@ def main():
                      f"{naive_median / ours_median:.0f}x |")
     worst = max(r[1] for r in rows)
     lines += ["", f"Worst median over the selections: {worst:.2f} ms (goal: under 50 ms)."]
-    text = "\n".join(lines)
-    print(text)
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "lookup.md"), "w", encoding="utf-8") as handle:
-        handle.write("# Lookup benchmark\n\n" + text + "\n")
+    publish("lookup", "\n".join(lines), title="Lookup benchmark")
     return 0
 
 

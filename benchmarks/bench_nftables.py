@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import statistics
 import subprocess
 import sys
 import time
 import uuid
+
+from _bench import median_ms, publish
 
 ROUNDS = 5
 NETNS = f"nanft-bench-{uuid.uuid4().hex[:6]}"
@@ -76,13 +77,7 @@ def _nft(*args, stdin=None):
 
 
 def _timed_apply(text, table):
-    samples = []
-    for _round in range(ROUNDS):
-        start = time.perf_counter()
-        _nft("-f", "-", stdin=text)
-        samples.append((time.perf_counter() - start) * 1000)
-        _nft("delete", "table", "inet", table)
-    return statistics.median(samples)
+    return median_ms(lambda: _nft("-f", "-", stdin=text), ROUNDS, after=lambda: _nft("delete", "table", "inet", table))
 
 
 def _timed_rule_by_rule(rules):
@@ -149,11 +144,7 @@ def main():
         "file. Packets in the naive chain are matched rule by rule (linear); the renderer's rules look up sets "
         "(hash or interval tree), one rule per port group and address family.",
     ])
-    print(text)
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "nftables.md"), "w", encoding="utf-8") as handle:
-        handle.write("# nftables benchmark\n\n" + text + "\n")
+    publish("nftables", text, title="nftables benchmark")
     return 0
 
 

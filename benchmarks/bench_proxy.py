@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "utils", "proxy"))
 
 import proxyenv  # noqa: E402
+from _bench import publish  # noqa: E402
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist  # noqa: E402
 from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import load_catalog, select  # noqa: E402
@@ -171,10 +172,7 @@ def main() -> int:
     for label, count, fast, slow in bench_pac(entries, model):
         out.append(f"| {label} | {count} | {fast:.1f} | {slow:.1f} |")
     text = "\n".join(out) + "\n"
-    print(text)
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "proxy.md"), "w", encoding="utf-8") as handle:
-        handle.write(text)
+    publish("proxy", text)
     return 0
 
 

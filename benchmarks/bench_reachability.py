@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 
+from _bench import publish
+
 from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachability_servers import TCPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -189,10 +191,7 @@ def main():
         lines += [f"| 1 (sequential, computed: targets x timeout) | timeout | {count * TIMEOUT:.0f} |", ""]
     lines.append(f"Machine: {os.cpu_count()} CPU cores; Python {sys.version.split()[0]}.")
     text = "\n".join(lines) + "\n"
-    print(text)
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "reachability.md"), "w", encoding="utf-8") as handle:
-        handle.write(text)
+    publish("reachability", text)
 
 
 if __name__ == "__main__":

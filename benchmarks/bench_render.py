@@ -16,12 +16,10 @@ Run: PYTHONPATH=<dir holding ansible_collections> python benchmarks/bench_render
 
 from __future__ import annotations
 
-import os
-import statistics
 import sys
-import time
 
 import jinja2
+from _bench import median_ms, publish
 
 from ansible_collections.netallow.apple.plugins.filter import render as render_plugin
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
@@ -49,12 +47,7 @@ NAIVE_TEMPLATE = """\
 
 
 def _median_ms(func, rounds=ROUNDS):
-    samples = []
-    for _round in range(rounds):
-        start = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    return median_ms(func, rounds)
 
 
 def main():
@@ -104,12 +97,7 @@ def main():
         f"| to_allowlist + render('lists') | {ours_ms:.2f} | 1.0 |",
         f"| naive per-entry Jinja loop (plain Jinja2) | {naive_ms:.2f} | {naive_ms / ours_ms:.0f}x |",
     ]
-    table = "\n".join(rows)
-    print(table)
-    results = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-    os.makedirs(results, exist_ok=True)
-    with open(os.path.join(results, "render.md"), "w", encoding="utf-8") as handle:
-        handle.write("# Rendering the whole catalog\n\n" + table + "\n")
+    publish("render", "\n".join(rows), title="Rendering the whole catalog")
     return 0 if verdict == "met" else 1
 
 
