@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.netallow.apple.plugins.plugin_utils import _catalog_page
 from ansible_collections.netallow.apple.plugins.plugin_utils._export import ExportError, to_csv, to_markdown
 
 
@@ -23,6 +24,22 @@ def to_catalog_markdown(entries, sections=None, language="en", title="Apple netw
         raise AnsibleFilterError(f"netallow.apple.to_catalog_markdown: {exc}") from exc
 
 
+def to_catalog_html(entries, sections=None, language="en", title="Apple network requirements", info=None):
+    if sections is not None and not isinstance(sections, dict):
+        raise AnsibleFilterError("netallow.apple.to_catalog_html: 'sections' must be a dict, "
+                                 f"got {type(sections).__name__}")
+    if info is not None and not isinstance(info, dict):
+        raise AnsibleFilterError(f"netallow.apple.to_catalog_html: 'info' must be a dict, got {type(info).__name__}")
+    try:
+        return _catalog_page.to_html(entries, sections=sections, language=language, title=title, info=info)
+    except ExportError as exc:
+        raise AnsibleFilterError(f"netallow.apple.to_catalog_html: {exc}") from exc
+
+
 class FilterModule:
     def filters(self):
-        return {"to_catalog_csv": to_catalog_csv, "to_catalog_markdown": to_catalog_markdown}
+        return {
+            "to_catalog_csv": to_catalog_csv,
+            "to_catalog_markdown": to_catalog_markdown,
+            "to_catalog_html": to_catalog_html,
+        }

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The pages people open in a browser: the main job's catalog page, and a 5,000-host reachability report. Each is
+# loaded in headless Chromium, searched and filtered like a reader would; screenshots land in the artifacts.
+set -eux -o pipefail
+cd "$(dirname "$0")"
+collection_root="$(cd ../../../.. && pwd)"
+artifacts="${NAPAGES_ARTIFACTS:-${collection_root}/tests/output/artifacts/html_pages}"
+work="$(mktemp -d /tmp/napages-XXXXXX)"
+trap 'rm -rf "${work}"' EXIT
+mkdir -p "${artifacts}"
+
+# The catalog page, written by the main job's own playbook.
+ansible-playbook "${collection_root}/playbooks/catalog.yml" -e "netallow_apple_out_dir=${work}"
+python "${collection_root}/tests/utils/browser_check.py" "${work}/catalog.html" \
+    --screenshot "${artifacts}/catalog.png" --steps @catalog-steps.json > "${work}/catalog-browser.json"
+
+ansible-playbook runme.yml -e "work=${work}" -e "artifacts=${artifacts}" "$@"
