@@ -7,7 +7,21 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.netallow.apple.plugins.plugin_utils import _report
+from ansible_collections.netallow.apple.plugins.plugin_utils import _catalog, _report
+
+
+def _catalog_index():
+    """Catalog entry id -> (section, service, section title), to group results by Apple service.
+
+    The collection's own catalog; if it cannot be read, reports still work and group results by their ids.
+    """
+    try:
+        catalog = _catalog.load_catalog()
+    except _catalog.CatalogError:
+        return {}
+    titles = {key: ((value or {}).get("title") or {}).get("en") or key for key, value in catalog.sections.items()}
+    return {ident: (entry["section"], entry.get("service"), titles.get(entry["section"], entry["section"]))
+            for ident, entry in catalog.by_id.items()}
 
 
 def _wrap(name, func, data, **kwargs):
@@ -24,11 +38,11 @@ def to_junit(data, title="netallow.apple reachability", host="localhost"):
 
 
 def to_markdown(data, title="Apple services reachability", host="localhost"):
-    return _wrap("to_markdown", _report.to_markdown, data, title=title, host=host)
+    return _wrap("to_markdown", _report.to_markdown, data, title=title, host=host, catalog_index=_catalog_index())
 
 
 def to_html(data, title="Apple services reachability", host="localhost"):
-    return _wrap("to_html", _report.to_html, data, title=title, host=host)
+    return _wrap("to_html", _report.to_html, data, title=title, host=host, catalog_index=_catalog_index())
 
 
 def reachability_summary(data, host="localhost"):

@@ -10,10 +10,11 @@ did to the order in which hosts finished.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-import xml.etree.ElementTree as ET
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 STATUS_ORDER = (
     "intercepted",
@@ -48,10 +49,6 @@ REQUIRED_RESULT_KEYS = ("host", "port", "protocol", "status")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _xml_text(value: Any) -> str:
-    return _XML_INVALID.sub("\ufffd", str(value))
-
-
 class ReportError(ValueError):
     """Input that is not reachability results; the message names what was found."""
 
@@ -68,13 +65,13 @@ def _check_results(results: Any, where: str) -> list:
         raise ReportError(f"{where}: expected a list of results, got {type(results).__name__}")
     checked = []
     for index, item in enumerate(results):
-        if not isinstance(item, Mapping):
+        if type(item) is not dict and not isinstance(item, Mapping):
             raise ReportError(f"{where}[{index}]: expected a result dict, got {type(item).__name__}")
         missing = [key for key in REQUIRED_RESULT_KEYS if key not in item]
         if missing:
             raise ReportError(f"{where}[{index}]: missing keys {', '.join(missing)} (results of "
                               "netallow.apple.reachability have host, port, protocol, status, ...)")
-        checked.append(dict(item))
+        checked.append(item)
     return checked
 
 
@@ -119,11 +116,18 @@ def normalize_runs(data: Any, host: str = "localhost") -> list:
                       f"got {type(data).__name__}")
 
 
-def target_label(result: Mapping) -> str:
-    host = str(result["host"])
-    probe = result.get("probe")
+@functools.lru_cache(maxsize=8192)
+def _cached_label(host: str, probe: Any, protocol: Any, port: Any) -> str:
     name = f"{host} ({probe})" if probe and probe != host else host
-    return f"{name} {result['protocol']}/{result['port']}"
+    return f"{name} {protocol}/{port}"
+
+
+def target_label(result: Mapping) -> str:
+    # A fleet repeats the same few hundred targets on every host: the label is built once per target.
+    try:
+        return _cached_label(str(result["host"]), result.get("probe"), result["protocol"], result["port"])
+    except TypeError:  # an unhashable value in a hand-made result
+        return _cached_label.__wrapped__(str(result["host"]), result.get("probe"), result["protocol"], result["port"])
 
 
 def summarize_runs(runs: list) -> dict:
@@ -146,18 +150,20 @@ def summarize_runs(runs: list) -> dict:
                 host_failed = True
             key = (str(result["host"]), result.get("probe") or str(result["host"]), str(result["protocol"]),
                    str(result["port"]))
-            entry = targets.setdefault(key, {
-                "target": target_label(result),
-                "host": result["host"],
-                "probe": result.get("probe") or result["host"],
-                "protocol": result["protocol"],
-                "port": result["port"],
-                "required": bool(result.get("required", True)),
-                "hosts": 0,
-                "hosts_ok": 0,
-                "by_status": {},
-                "failing_hosts": [],
-            })
+            entry = targets.get(key)
+            if entry is None:
+                entry = targets[key] = {
+                    "target": target_label(result),
+                    "host": result["host"],
+                    "probe": result.get("probe") or result["host"],
+                    "protocol": result["protocol"],
+                    "port": result["port"],
+                    "required": bool(result.get("required", True)),
+                    "hosts": 0,
+                    "hosts_ok": 0,
+                    "by_status": {},
+                    "failing_hosts": [],
+                }
             entry["hosts"] += 1
             entry["by_status"][status] = entry["by_status"].get(status, 0) + 1
             if status == "ok":
@@ -188,53 +194,81 @@ def _seconds(result: Mapping) -> str:
 # ------------------------------------------------------------------------------------------------ JUnit
 
 
+# A fleet's report repeats the same names, statuses and texts on every host: each is escaped once.
+@functools.lru_cache(maxsize=65536)
+def _xml_escape(text: str) -> str:
+    if _XML_INVALID.search(text):
+        text = _XML_INVALID.sub("\ufffd", text)
+    return html.escape(text, quote=True).replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+@functools.lru_cache(maxsize=65536)
+def _xml_body(text: str) -> str:
+    if _XML_INVALID.search(text):
+        text = _XML_INVALID.sub("\ufffd", text)
+    return html.escape(text, quote=False)
+
+
+def _case_body(result: Mapping) -> str:
+    try:
+        key = (result["status"], result.get("stage"), tuple(result.get("addresses") or ()),
+               result.get("address_owner"), result.get("proxy"), result.get("issuer"), result.get("detail"))
+        return _case_body_cached(key)
+    except TypeError:  # an unhashable value in a hand-made result
+        return _xml_body(_case_text(result))
+
+
+@functools.lru_cache(maxsize=65536)
+def _case_body_cached(key: tuple) -> str:
+    status, stage, addresses, owner, proxy, issuer, detail = key
+    return _xml_body(_case_text({"status": status, "stage": stage, "addresses": list(addresses),
+                                 "address_owner": owner, "proxy": proxy, "issuer": issuer, "detail": detail}))
+
+
 def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = "localhost") -> str:
     """One <testsuite> per host, one <testcase> per target; failures carry the status as type and the detail.
 
     The document follows the JUnit schema that Jenkins, GitLab and GitHub test reporters read (junit-10.xsd).
+    Written as text in one pass (no element tree): a fleet's report holds every check of every host.
     """
     runs = normalize_runs(data, host)
-    root = ET.Element("testsuites", {"name": _xml_text(title)})
-    grand = {"tests": 0, "failures": 0, "time": 0.0}
+    suites = []
+    grand_tests = grand_failures = 0
+    grand_time = 0.0
     for hostname, results in runs:
-        failures = sum(1 for r in results if r["status"] in FAILED)
-        skipped = sum(1 for r in results if r["status"] == "skipped")
-        elapsed = sum(float(_seconds(r)) for r in results)
-        suite = ET.SubElement(root, "testsuite", {
-            "name": _xml_text(hostname),
-            "tests": str(len(results)),
-            "failures": str(failures),
-            "errors": "0",
-            "skipped": str(skipped),
-            "time": f"{elapsed:.3f}",
-            "hostname": _xml_text(hostname),
-        })
+        failures = skipped = 0
+        elapsed = 0.0
+        cases = []
+        name = _xml_escape(str(hostname))
         for result in _sorted_results(results):
-            case = ET.SubElement(suite, "testcase", {
-                "name": _xml_text(target_label(result)),
-                "classname": _xml_text(f"{hostname}.{result.get('id') or result['host']}"),
-                "time": _seconds(result),
-            })
             status = result["status"]
+            seconds = _seconds(result)
+            elapsed += float(seconds)
+            classname = f"{hostname}.{result.get('id') or result['host']}"
+            head = (f'    <testcase name="{_xml_escape(target_label(result))}" classname="{_xml_escape(classname)}" '
+                    f'time="{seconds}"')
             detail = str(result.get("detail") or "")
             if status in FAILED:
-                failure = ET.SubElement(case, "failure", {"type": status,
-                                                          "message": _xml_text(f"{status}: {detail}"[:500])})
-                failure.text = _xml_text(_case_text(result))
+                failures += 1
+                message = _xml_escape(f"{status}: {detail}"[:500])
+                cases.append(f'{head}>\n      <failure type="{_xml_escape(str(status))}" message="{message}">'
+                             f"{_case_body(result)}</failure>\n    </testcase>")
             elif status == "skipped":
-                ET.SubElement(case, "skipped", {"message": _xml_text(detail[:500])})
+                skipped += 1
+                cases.append(f'{head}>\n      <skipped message="{_xml_escape(detail[:500])}" />\n    </testcase>')
             else:
-                out = ET.SubElement(case, "system-out")
-                out.text = _xml_text(_case_text(result))
-        grand["tests"] += len(results)
-        grand["failures"] += failures
-        grand["time"] += elapsed
-    root.set("tests", str(grand["tests"]))
-    root.set("failures", str(grand["failures"]))
-    root.set("errors", "0")
-    root.set("time", f"{grand['time']:.3f}")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+                cases.append(f"{head}>\n      <system-out>{_case_body(result)}</system-out>\n"
+                             "    </testcase>")
+        suites.append(f'  <testsuite name="{name}" tests="{len(results)}" failures="{failures}" errors="0" '
+                      f'skipped="{skipped}" time="{elapsed:.3f}" hostname="{name}"'
+                      + (">\n" + "\n".join(cases) + "\n  </testsuite>" if cases else " />"))
+        grand_tests += len(results)
+        grand_failures += failures
+        grand_time += elapsed
+    head = (f'<testsuites name="{_xml_escape(str(title))}" tests="{grand_tests}" failures="{grand_failures}" '
+            f'errors="0" time="{grand_time:.3f}"')
+    body = (">\n" + "\n".join(suites) + "\n</testsuites>") if suites else " />"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + head + body + "\n"
 
 
 def _case_text(result: Mapping) -> str:
@@ -246,6 +280,194 @@ def _case_text(result: Mapping) -> str:
         if result.get(key):
             lines.append(f"{key}: {result[key]}")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------ Apple services
+# What a person reads first: per Apple service, does it work from each host, and if not, why, in one sentence.
+
+# (key, label, catalog services, catalog sections, other names a hand-written target id may use). A result belongs to
+# the first group naming its catalog service, else to the first naming its section, else to its section's title.
+SERVICE_GROUPS = (
+    ("activation", "Activation and device setup", ("activation", "setup_support", "personalization", "esim",
+                                                   "captive_portal"), ("devicesetup",), ()),
+    ("time", "Time (NTP)", ("ntp",), (), ("ntp", "time")),
+    ("push", "Push notifications (APNs)", ("apns", "apns_legacy", "apns_certificates"), (), ("push",)),
+    ("enrollment", "Device enrollment and MDM", ("enrollment", "mdm_enrollment", "enrollment_profiles", "mdm",
+                                                 "scep", "service_discovery", "attestation", "activation_lock",
+                                                 "shared_ipad", "managed_updates"),
+     ("devicemanagement", "businessessentials"), ("mdm", "mdmenrollment")),
+    ("updates", "Software updates", ("os_updates", "update_catalog", "update_support", "recovery", "downloads",
+                                     "additional_components", "attached_device", "rosetta"),
+     ("software", "carrier", "beta"), ("software", "updates")),
+    ("apps", "App Store and apps", ("store", "store_assets", "itunes_store", "itunes_media", "apps_books",
+                                    "enterprise_apps", "app_attest", "notarization"), ("appscontent",),
+     ("appstore", "apps")),
+    ("icloud", "iCloud", (), ("icloud",), ()),
+    ("account", "Apple Account", ("sign_in", "authentication"), ("appleaccount",), ("appleid",)),
+    ("certificates", "Certificates (CRL and OCSP)", ("certificates", "apple_pki", "digicert", "entrust"),
+     ("certificates",), ("ocsp", "crl")),
+    ("managers", "Apple Business Manager and Apple School Manager", (), ("businessschool", "businessschoolusers"),
+     ()),
+    ("classroom", "Classroom and Schoolwork", (), ("classroom",), ()),
+)
+_GROUP_BY_SERVICE = {}
+_GROUP_BY_SECTION = {}
+_GROUP_BY_ALIAS = {}
+for group_key, group_label, group_services, group_sections, group_aliases in SERVICE_GROUPS:
+    for group_name in group_services:
+        _GROUP_BY_SERVICE.setdefault(group_name, (group_key, group_label))
+    for group_name in group_sections:
+        _GROUP_BY_SECTION.setdefault(group_name, (group_key, group_label))
+    for group_name in (group_key, *group_aliases):
+        _GROUP_BY_ALIAS.setdefault(group_name, (group_key, group_label))
+_GROUP_ORDER = {group[0]: index for index, group in enumerate(SERVICE_GROUPS)}
+OTHER_GROUP = ("other", "Other targets")
+
+
+def service_group(result: Mapping, catalog_index: Mapping | None = None) -> tuple[str, str]:
+    """``(key, label)`` of the Apple service a result belongs to.
+
+    ``catalog_index`` maps catalog entry ids to ``(section, service, section title)``; results of explicit targets
+    (ids that are not catalog ids) are grouped by their id or, failing that, its first dotted part.
+    """
+    ident = str(result.get("id") or "")
+    known = (catalog_index or {}).get(ident)
+    if known:
+        section, service, title = known
+        return _GROUP_BY_SERVICE.get(service) or _GROUP_BY_SECTION.get(section) or (section, str(title or section))
+    head = ident.split(".", 1)[0].lower()
+    return (_GROUP_BY_ALIAS.get(ident.lower()) or _GROUP_BY_SECTION.get(head) or _GROUP_BY_ALIAS.get(head)
+            or OTHER_GROUP)
+
+
+def _issuer_name(issuer: Any) -> str:
+    """The issuer's common name when the issuer is a distinguished name, else the text as given."""
+    text = str(issuer or "").strip()
+    match = re.search(r"(?:^|[,/])\s*CN\s*=\s*([^,/]+)", text)
+    return match.group(1).strip() if match else text
+
+
+def _proxy_name(proxy: Any) -> str:
+    # The proxy URL may carry credentials (user:password@); a report names the proxy host and port only.
+    text = str(proxy or "").strip()
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text, flags=re.IGNORECASE)
+    return text.rsplit("@", 1)[-1].split("/", 1)[0] or "the proxy"
+
+
+def cause(result: Mapping) -> str:
+    """Why a failed result failed, in one clause a person can act on; empty for ok and skipped results."""
+    status = result["status"]
+    probe = str(result.get("probe") or result["host"])
+    proto = str(result["protocol"]).upper()
+    where = f"{proto} {result['port']}"
+    stage = result.get("stage")
+    if status == "intercepted":
+        issuer = _issuer_name(result.get("issuer"))
+        return f'TLS to {probe} intercepted by "{issuer}"' if issuer else f"TLS to {probe} intercepted"
+    if status == "tls_failed":
+        return f"TLS to {probe} on {where} fails (certificate or handshake rejected)"
+    if status == "proxy_denied":
+        return f"proxy {_proxy_name(result.get('proxy'))} refuses CONNECT to {probe}:{result['port']}"
+    if status == "dns_failed":
+        if stage == "proxy":
+            return f"{probe} does not resolve at proxy {_proxy_name(result.get('proxy'))}"
+        return f"{probe} does not resolve"
+    if status == "refused":
+        if stage == "proxy":
+            return f"proxy {_proxy_name(result.get('proxy'))} is unreachable or refuses connections"
+        return f"{where} to {probe} refused"
+    if status == "unreachable":
+        return f"no route to {probe} on {where}"
+    if status == "timeout":
+        return f"no answer from {probe} on {where}" + (f" at the {stage} stage" if stage else "")
+    if status == "service_failed":
+        return f"{probe} answers on {where}, but not as Apple's service"
+    return ""
+
+
+def _service_state(results: list) -> tuple[str, Mapping | None]:
+    """``(state, worst failed result)`` of one service on one host: works, blocked, degraded or unchecked."""
+    failed = [r for r in results if r["status"] in FAILED]
+    if failed:
+        required = [r for r in failed if r.get("required", True)]
+        worst = min(required or failed, key=lambda r: (_status_rank(r["status"]), target_label(r)))
+        return ("blocked" if required else "degraded"), worst
+    if any(r["status"] == "ok" for r in results):
+        return "works", None
+    return "unchecked", None
+
+
+STATE_ORDER = ("blocked", "degraded", "works", "unchecked")
+STATE_COLOURS = {"blocked": STATUS_COLOURS["tls_failed"], "degraded": STATUS_COLOURS["service_failed"],
+                 "works": STATUS_COLOURS["ok"], "unchecked": STATUS_COLOURS["skipped"]}
+
+
+def service_view(runs: list, catalog_index: Mapping | None = None) -> dict:
+    """Per host, per Apple service: state and one sentence; per service, counts and the causes across hosts.
+
+    Returns ``{"services": [...], "hosts": {hostname: [...]}, "groups": [...]}``: ``services`` in the order of
+    :data:`SERVICE_GROUPS` (others by label) with ``works``/``blocked``/``degraded``/``unchecked`` host counts and
+    ``causes`` (sentence, hosts) most common first; ``hosts`` the failing services of each host as sentences;
+    ``groups`` the fleet view: hosts that fail the same way, largest group first.
+    """
+    services: dict = {}
+    per_host: dict = {}
+    groups_by_id: dict = {}
+    for hostname, results in runs:
+        grouped: dict = {}
+        for result in results:
+            ident = result.get("id")
+            group = groups_by_id.get(ident)
+            if group is None:
+                group = groups_by_id[ident] = service_group(result, catalog_index)
+            grouped.setdefault(group, []).append(result)
+        sentences = []
+        for (key, label), members in grouped.items():
+            state, worst = _service_state(members)
+            entry = services.setdefault(key, {"key": key, "label": label, "works": 0, "blocked": 0, "degraded": 0,
+                                              "unchecked": 0, "causes": {}})
+            entry[state] += 1
+            if worst is not None:
+                why = cause(worst)
+                entry["causes"].setdefault(why, []).append(hostname)
+                sentences.append({"service": label, "key": key, "state": state, "cause": why,
+                                  "status": worst["status"], "sentence": f"{label}: {state}: {why}"})
+        sentences.sort(key=lambda s: (STATE_ORDER.index(s["state"]), _GROUP_ORDER.get(s["key"], 99), s["service"]))
+        per_host[hostname] = sentences
+    ordered = sorted(services.values(), key=lambda s: (_GROUP_ORDER.get(s["key"], 99), s["label"]))
+    for entry in ordered:
+        entry["causes"] = sorted(((why, hosts) for why, hosts in entry["causes"].items()),
+                                 key=lambda item: (-len(item[1]), item[0]))
+    groups: dict = {}
+    checked_hosts = {hostname for hostname, results in runs if results}
+    for hostname, sentences in per_host.items():
+        signature = (hostname in checked_hosts, tuple(s["sentence"] for s in sentences))
+        groups.setdefault(signature, []).append(hostname)
+    # Failing groups first (largest first), then hosts where everything works, then hosts that ran no check.
+    fleet = sorted(({"sentences": list(sentences), "checked": checked, "hosts": hosts}
+                    for (checked, sentences), hosts in groups.items()),
+                   key=lambda g: (not g["checked"], not g["sentences"], -len(g["hosts"]), g["sentences"]))
+    return {"services": ordered, "hosts": per_host, "groups": fleet}
+
+
+def _service_line(entry: Mapping, host_count: int) -> tuple[str, str]:
+    """``(state, sentence)`` for one service across all hosts."""
+    label = entry["label"]
+    checked = host_count - entry["unchecked"]
+    if entry["blocked"] or entry["degraded"]:
+        state = "blocked" if entry["blocked"] else "degraded"
+        why, hosts = entry["causes"][0]
+        if host_count == 1:
+            return state, f"{label}: {state}: {why}"
+        failing = entry["blocked"] + entry["degraded"]
+        more = len(entry["causes"]) - 1
+        extra = f"; {more} other cause(s)" if more else ""
+        return state, (f"{label}: {state} on {failing} of {host_count} hosts: {why} ({len(hosts)} hosts{extra})")
+    if not checked:
+        return "unchecked", f"{label}: not checked (every target skipped)"
+    where = "" if host_count == 1 else (f" from all {host_count} hosts" if checked == host_count
+                                         else f" from {checked} hosts (not checked on {host_count - checked})")
+    return "works", f"{label}: works{where}"
 
 
 # ------------------------------------------------------------------------------------------------ Markdown
@@ -270,19 +492,58 @@ def _verdict(totals: Mapping) -> str | None:
     return None
 
 
+def _totals_sentence(totals: Mapping, bold: bool = False) -> str:
+    mark = "**" if bold else ""
+    return (f"{totals['hosts']} host(s), {totals['results']} checks: {mark}{totals['ok']} ok{mark}, "
+            f"{mark}{totals['failed']} failed{mark}, {totals['skipped']} skipped. "
+            f"{totals['hosts_all_ok']} host(s) reach every target; {totals['hosts_with_failures']} do not.")
+
+
+def _group_fallback(group: Mapping) -> str:
+    return "every checked service works" if group["checked"] else "no check ran (the task was skipped or failed)"
+
+
+# Above this many hosts the detailed per-host tables keep only failed checks (the JUnit file has every check).
+FULL_DETAIL_HOSTS = 50
+
+
 def to_markdown(data: Any, title: str = "Apple services reachability", host: str = "localhost",
-                max_failing_hosts: int = 10) -> str:
+                max_failing_hosts: int = 10, catalog_index: Mapping | None = None) -> str:
+    """Apple services first (works or not, and why, in one sentence), the fleet view and the per-host view, then
+    the totals, targets across hosts and each host's failed checks."""
     runs = normalize_runs(data, host)
     summary = summarize_runs(runs)
     totals = summary["totals"]
-    lines = [f"# {_md(title)}", ""]
-    lines.append(f"{totals['hosts']} host(s), {totals['results']} checks: **{totals['ok']} ok**, "
-                 f"**{totals['failed']} failed**, {totals['skipped']} skipped. "
-                 f"{totals['hosts_all_ok']} host(s) reach every target; {totals['hosts_with_failures']} do not.")
+    view = service_view(runs, catalog_index)
+    lines = [f"# {_md(title)}", "", _totals_sentence(totals, bold=True)]
     verdict = _verdict(totals)
     if verdict:
         lines += ["", f"**{verdict}**"]
-    lines += ["", "| status | count |", "|---|---:|"]
+    lines += ["", "## Apple services", ""]
+    for entry in view["services"]:
+        state, sentence = _service_line(entry, totals["hosts"])
+        lines.append(f"- {'**' + _md(sentence) + '**' if state in ('blocked', 'degraded') else _md(sentence)}")
+        for why, hosts in entry["causes"][1:4]:
+            lines.append(f"  - also: {_md(why)} ({len(hosts)} host(s))")
+    if not view["services"]:
+        lines.append("No checks.")
+    if totals["hosts"] > 1:
+        lines += ["", "## Hosts that fail the same way", "", "| hosts | how they fail | examples |", "|---:|---|---|"]
+        for group in view["groups"]:
+            how = "<br>".join(_md(s) for s in group["sentences"]) or _group_fallback(group)
+            shown = ", ".join(group["hosts"][:max_failing_hosts])
+            if len(group["hosts"]) > max_failing_hosts:
+                shown += f" (+{len(group['hosts']) - max_failing_hosts})"
+            lines.append(f"| {len(group['hosts'])} | {how} | {_md(shown)} |")
+    lines += ["", "## Hosts", ""]
+    failing_hosts = [(name, sentences) for name, sentences in view["hosts"].items() if sentences]
+    if failing_hosts:
+        lines += ["| host | what breaks |", "|---|---|"]
+        for name, sentences in failing_hosts:
+            lines.append(f"| {_md(name)} | {'<br>'.join(_md(s['sentence']) for s in sentences)} |")
+    else:
+        lines.append("Every checked service works from every host.")
+    lines += ["", "## Checks by status", "", "| status | count |", "|---|---:|"]
     for status in STATUS_ORDER:
         if totals["by_status"].get(status):
             lines.append(f"| {status} | {totals['by_status'][status]} |")
@@ -327,26 +588,79 @@ table{border-collapse:collapse;margin:4px 0 12px;font-size:13px}
 th,td{border:1px solid #d2d2d7;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f5f5f7}td.num{text-align:right}
 .badge{display:inline-block;padding:1px 7px;border-radius:9px;font-weight:600;font-size:12px}
-.lead{font-size:14px}.muted{color:#6e6e73}
+.lead{font-size:14px}.muted{color:#6e6e73}ul.services{font-size:14px;padding-left:18px}
+ul.services li{margin:3px 0}ul.plain{margin:0;padding-left:16px}
+form{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:end;margin:12px 0;padding:10px;background:#f5f5f7;
+border-radius:8px;position:sticky;top:0}
+label{display:flex;flex-direction:column;font-size:12px;color:#424245}input,select{font-size:13px;padding:3px}
+""".strip()
+
+# Filters the per-host view and the detailed tables by host name and status; runs in the page, nothing loaded.
+_SCRIPT = """
+(function () {
+  "use strict";
+  var form = document.getElementById("filters");
+  if (!form) { return; }
+  var hostRows = Array.prototype.slice.call(document.querySelectorAll("#hosts tbody tr"));
+  var sections = Array.prototype.slice.call(document.querySelectorAll("section.host"));
+  var count = document.getElementById("count");
+  function matches(d, q, st) {
+    if (q && d.host.toLowerCase().indexOf(q) < 0) { return false; }
+    if (st === "failing") { return d.failing === "1"; }
+    if (st === "ok") { return d.failing === "0"; }
+    return !st || (" " + d.statuses + " ").indexOf(" " + st + " ") >= 0;
+  }
+  function apply() {
+    var q = document.getElementById("f-host").value.trim().toLowerCase();
+    var st = document.getElementById("f-status").value;
+    var shown = 0;
+    hostRows.forEach(function (row) {
+      var ok = matches(row.dataset, q, st);
+      row.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    sections.forEach(function (section) {
+      var ok = matches(section.dataset, q, st);
+      section.hidden = !ok;
+      if (!ok) { return; }
+      section.querySelectorAll("tr[data-status]").forEach(function (row) {
+        var s = row.dataset.status;
+        row.hidden = st === "failing" ? (s === "ok" || s === "skipped") : (st && st !== "ok" ? s !== st : false);
+      });
+    });
+    count.textContent = shown + " of " + hostRows.length + " hosts shown";
+  }
+  form.addEventListener("input", apply);
+  form.addEventListener("change", apply);
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  apply();
+}());
 """.strip()
 
 
 def _badge(status: str) -> str:
-    bg, fg = STATUS_COLOURS.get(status, ("#ffffff", "#000000"))
+    bg, fg = STATUS_COLOURS.get(status) or STATE_COLOURS.get(status) or ("#ffffff", "#000000")
     return f'<span class="badge" style="background:{bg};color:{fg}">{html.escape(status)}</span>'
 
 
 def _row_style(status: str) -> str:
-    bg, _fg = STATUS_COLOURS.get(status, ("#ffffff", "#000000"))
+    bg, _fg = STATUS_COLOURS.get(status) or STATE_COLOURS.get(status) or ("#ffffff", "#000000")
     return f' style="background:{bg}"'
 
 
-def to_html(data: Any, title: str = "Apple services reachability", host: str = "localhost") -> str:
-    """A self-contained HTML page: totals, a per-target table across hosts, then a table per host (failures first,
-    rows coloured by status). No scripts, no external resources."""
+def _host_anchor(hostname: str) -> str:
+    return "host-" + html.escape(hostname, quote=True)
+
+
+def to_html(data: Any, title: str = "Apple services reachability", host: str = "localhost",
+            catalog_index: Mapping | None = None, max_listed_hosts: int = 20) -> str:
+    """A self-contained HTML page (inline style and script, nothing loaded from elsewhere): Apple services and
+    why they fail, hosts that fail the same way, a per-host view with filters by host and status, targets across
+    hosts, then each host's checks (failures first, coloured by status)."""
     runs = normalize_runs(data, host)
     summary = summarize_runs(runs)
     totals = summary["totals"]
+    view = service_view(runs, catalog_index)
     esc = html.escape
     out = [
         "<!DOCTYPE html>",
@@ -354,19 +668,69 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
         f"<title>{esc(title)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
-        f'<p class="lead">{totals["hosts"]} host(s), {totals["results"]} checks: {totals["ok"]} ok, '
-        f'{totals["failed"]} failed, {totals["skipped"]} skipped. {totals["hosts_all_ok"]} host(s) reach every '
-        f'target; {totals["hosts_with_failures"]} do not.</p>',
+        f'<p class="lead">{esc(_totals_sentence(totals))}</p>',
     ]
     verdict = _verdict(totals)
     if verdict:
         out.append(f'<p class="lead"><strong>{esc(verdict)}</strong></p>')
+
+    out.append('<h2 id="services">Apple services</h2><ul class="services">')
+    for entry in view["services"]:
+        state, sentence = _service_line(entry, totals["hosts"])
+        others = "".join(f"<li>also: {esc(why)} ({len(hosts)} host(s))</li>" for why, hosts in entry["causes"][1:4])
+        out.append(f'<li data-state="{state}">{_badge(state)} {esc(sentence)}'
+                   + (f'<ul class="plain">{others}</ul>' if others else "") + "</li>")
+    if not view["services"]:
+        out.append("<li>No checks.</li>")
+    out.append("</ul>")
+
+    if totals["hosts"] > 1:
+        out.append('<h2 id="fleet">Hosts that fail the same way</h2>')
+        out.append("<table><thead><tr><th>hosts</th><th>how they fail</th><th>which hosts</th></tr></thead><tbody>")
+        for group in view["groups"]:
+            how = ("".join(f"<li>{esc(s)}</li>" for s in group["sentences"])
+                   or f"<li>{esc(_group_fallback(group))}</li>")
+            names = group["hosts"]
+            listed = ", ".join(esc(n) for n in names[:max_listed_hosts])
+            rest = ""
+            if len(names) > max_listed_hosts:
+                rest = (f"<details><summary>{len(names) - max_listed_hosts} more</summary>"
+                        + ", ".join(esc(n) for n in names[max_listed_hosts:]) + "</details>")
+            out.append(f'<tr><td class="num">{len(names)}</td><td><ul class="plain">{how}</ul></td>'
+                       f"<td>{listed}{rest}</td></tr>")
+        out.append("</tbody></table>")
+
+    statuses_present = [s for s in STATUS_ORDER if totals["by_status"].get(s)]
+    options = "".join(f'<option value="{s}">{s}</option>' for s in statuses_present)
+    out.append('<h2 id="per-host">Hosts</h2>')
+    out.append('<form id="filters" role="search"><label for="f-host">Host'
+               '<input type="search" id="f-host" placeholder="host name" autocomplete="off"></label>'
+               '<label for="f-status">Status<select id="f-status"><option value="">all</option>'
+               f'<option value="failing">any failure</option><option value="ok">no failure</option>{options}'
+               '</select></label><output id="count" class="muted"></output></form>')
+    out.append('<table id="hosts"><thead><tr><th>host</th><th>checks</th><th>what breaks</th></tr></thead><tbody>')
+    host_order = sorted(runs, key=lambda run: (not any(r["status"] in FAILED for r in run[1]), run[0]))
+    for hostname, results in host_order:
+        failed = sum(1 for r in results if r["status"] in FAILED)
+        statuses = " ".join(sorted({str(r["status"]) for r in results}))
+        sentences = view["hosts"].get(hostname) or []
+        breaks = ("".join(f"<li>{esc(s['sentence'])}</li>" for s in sentences) if sentences
+                  else "<li>nothing: every checked service works</li>")
+        worst = "blocked" if any(s["state"] == "blocked" for s in sentences) else \
+            ("degraded" if sentences else "works")
+        out.append(f'<tr data-host="{esc(hostname)}" data-statuses="{esc(statuses)}" '
+                   f'data-failing="{1 if failed else 0}"{_row_style(worst)}>'
+                   f'<td><a href="#{_host_anchor(hostname)}">{esc(hostname)}</a></td>'
+                   f'<td class="num">{failed} failed of {len(results)}</td>'
+                   f'<td><ul class="plain">{breaks}</ul></td></tr>')
+    out.append("</tbody></table>")
+
+    out.append('<h2 id="status-counts">Checks by status</h2>')
     out.append("<table><tr><th>status</th><th>count</th></tr>")
-    for status in STATUS_ORDER:
-        if totals["by_status"].get(status):
-            out.append(f"<tr><td>{_badge(status)}</td><td class=\"num\">{totals['by_status'][status]}</td></tr>")
+    for status in statuses_present:
+        out.append(f"<tr><td>{_badge(status)}</td><td class=\"num\">{totals['by_status'][status]}</td></tr>")
     out.append("</table>")
-    out.append("<h2>Targets across hosts</h2>")
+    out.append('<h2 id="targets">Targets across hosts</h2>')
     out.append("<table><tr><th>target</th><th>required</th><th>hosts reaching</th><th>statuses</th></tr>")
     for target in summary["targets"]:
         worst = min(target["by_status"], key=_status_rank)
@@ -376,25 +740,38 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
                    f"<td>{'yes' if target['required'] else 'no'}</td>"
                    f"<td class=\"num\">{target['hosts_ok']}/{target['hosts']}</td><td>{statuses}</td></tr>")
     out.append("</table>")
-    out.append("<h2>Hosts</h2>")
-    host_order = sorted(runs, key=lambda run: (not any(r["status"] in FAILED for r in run[1]), run[0]))
+
+    full = totals["hosts"] <= FULL_DETAIL_HOSTS
+    out.append('<h2 id="details">Checks per host</h2>')
+    if not full:
+        out.append(f'<p class="muted">{totals["hosts"]} hosts: only hosts with failures and their failed checks are '
+                   "listed here; the JUnit report has every check.</p>")
     for hostname, results in host_order:
         failed = sum(1 for r in results if r["status"] in FAILED)
-        out.append(f'<h3 id="host-{esc(hostname)}">{esc(hostname)} <span class="muted">'
+        if not full and not failed:
+            continue
+        statuses = " ".join(sorted({str(r["status"]) for r in results}))
+        out.append(f'<section class="host" data-host="{esc(hostname)}" data-statuses="{esc(statuses)}" '
+                   f'data-failing="{1 if failed else 0}">')
+        out.append(f'<h3 id="{_host_anchor(hostname)}">{esc(hostname)} <span class="muted">'
                    f"({len(results) - failed}/{len(results)} not failing)</span></h3>")
         out.append("<table><tr><th>target</th><th>status</th><th>stage</th><th>addresses</th>"
                    "<th>issuer</th><th>ms</th><th>detail</th></tr>")
         for result in _sorted_results(results):
+            if not full and result["status"] not in FAILED:
+                continue
             addresses = ", ".join(map(str, result.get("addresses") or []))
             if addresses and result.get("address_owner"):
                 addresses += f" ({result['address_owner']})"
             out.append(
-                f"<tr{_row_style(result['status'])}><td>{esc(target_label(result))}</td>"
+                f"<tr data-status=\"{esc(str(result['status']))}\"{_row_style(result['status'])}>"
+                f"<td>{esc(target_label(result))}</td>"
                 f"<td>{_badge(result['status'])}</td><td>{esc(str(result.get('stage') or '-'))}</td>"
                 f"<td>{esc(addresses)}</td><td>{esc(str(result.get('issuer') or ''))}</td>"
                 f"<td class=\"num\">{esc(str(result.get('elapsed_ms', '')))}</td>"
                 f"<td>{esc(str(result.get('detail') or ''))}</td></tr>"
             )
-        out.append("</table>")
+        out.append("</table></section>")
+    out.append(f"<script>{_SCRIPT}</script>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"

@@ -157,11 +157,12 @@ def test_junit_of_empty_input_validates(schema):
 class _Collector(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.tags, self.scripts, self.text = [], 0, []
+        self.tags, self.scripts, self.external, self.text = [], 0, 0, []
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
         self.scripts += tag == "script"
+        self.external += any(name in ("src", "href") and not str(value).startswith("#") for name, value in attrs)
 
     def handle_data(self, data):
         self.text.append(data)
@@ -171,7 +172,8 @@ def test_html_is_self_contained_and_orders_failures_first():
     page = _report.to_html(fleet(6), title="Fleet <check>")
     parser = _Collector()
     parser.feed(page)
-    assert parser.scripts == 0
+    assert parser.scripts == 1  # the inline filter script
+    assert parser.external == 0
     assert "Fleet <check>" in "".join(parser.text)
     assert "<title>Fleet &lt;check&gt;</title>" in page
     assert "http" not in page.replace("http-equiv", "")  # no external resources
@@ -207,3 +209,91 @@ def test_markdown_escapes_pipes_and_reports_no_failures():
 def test_markdown_truncates_long_failing_host_lists():
     text = _report.to_markdown(fleet(60))
     assert "(+10)" in text
+
+
+# ------------------------------------------------------------------------------------------------ Apple services
+
+INDEX = {
+    "devicemanagement.mdmenrollment.apple.com": ("devicemanagement", "mdm_enrollment", "Device management"),
+    "devicemanagement.push.apple.com-wildcard": ("devicemanagement", "apns", "Device management"),
+    "devicesetup.albert.apple.com": ("devicesetup", "activation", "Device setup"),
+    "diagnostics.diags.apple.com": ("diagnostics", "diagnostics", "Apple Diagnostics"),
+}
+
+
+@pytest.mark.parametrize(
+    "over, sentence",
+    [
+        ({"status": "intercepted", "host": "mdmenrollment.apple.com", "issuer": "CN=InspectCorp Root CA, O=Corp"},
+         'TLS to mdmenrollment.apple.com intercepted by "InspectCorp Root CA"'),
+        ({"status": "intercepted", "issuer": "Corp Filter"}, 'TLS to albert.apple.com intercepted by "Corp Filter"'),
+        ({"status": "dns_failed", "stage": "dns"}, "albert.apple.com does not resolve"),
+        ({"status": "proxy_denied", "stage": "proxy", "proxy": "http://bob:s3cret@proxy.corp:3128"},
+         "proxy proxy.corp:3128 refuses CONNECT to albert.apple.com:443"),
+        ({"status": "refused", "stage": "tcp"}, "TCP 443 to albert.apple.com refused"),
+        ({"status": "timeout", "stage": "tcp", "protocol": "udp", "port": 123},
+         "no answer from albert.apple.com on UDP 123 at the tcp stage"),
+        ({"status": "service_failed", "stage": "service", "port": 80},
+         "albert.apple.com answers on TCP 80, but not as Apple's service"),
+        ({"status": "ok"}, ""),
+    ],
+)
+def test_cause_is_one_sentence_without_secrets(over, sentence):
+    item = result(**over)
+    assert _report.cause(item) == sentence
+    assert "s3cret" not in _report.cause(item)
+
+
+def test_services_lead_the_report_with_what_breaks():
+    runs = {"mac1": module_result(
+        result("intercepted", "mdmenrollment.apple.com", id="devicemanagement.mdmenrollment.apple.com",
+               issuer="CN=InspectCorp Root CA"),
+        result("ok", "*.push.apple.com", 5223, probe="1-courier.push.apple.com",
+               id="devicemanagement.push.apple.com-wildcard"),
+        result("ok", id="devicesetup.albert.apple.com"),
+        result("timeout", "diags.apple.com", id="diagnostics.diags.apple.com", required=False, stage="tcp"),
+    )}
+    text = _report.to_markdown(runs, catalog_index=INDEX)
+    lead = text.split("## Apple services", 1)[1].split("##", 1)[0]
+    assert '- **Device enrollment and MDM: blocked: TLS to mdmenrollment.apple.com intercepted by ' \
+           '"InspectCorp Root CA"**' in lead
+    assert "- Push notifications (APNs): works" in lead
+    assert "- Activation and device setup: works" in lead
+    assert "- **Apple Diagnostics: degraded: no answer from diags.apple.com on TCP 443 at the tcp stage**" in lead
+    assert text.index("## Apple services") < text.index("## Targets across hosts") < text.index("## Failures")
+    page = _report.to_html(runs, catalog_index=INDEX)
+    assert page.index('id="services"') < page.index('id="per-host"') < page.index('id="details"')
+    assert "Device enrollment and MDM: blocked: TLS to mdmenrollment.apple.com intercepted by " \
+           "&quot;InspectCorp Root CA&quot;" in page
+
+
+def test_explicit_targets_group_by_their_ids():
+    assert _report.service_group(result(id="push"))[1] == "Push notifications (APNs)"
+    assert _report.service_group(result(id="activation"))[1] == "Activation and device setup"
+    assert _report.service_group(result(id="icloud.extra"))[1] == "iCloud"
+    assert _report.service_group(result(id="mystery"))[1] == "Other targets"
+    assert _report.service_group(result(id="diagnostics.diags.apple.com"), INDEX)[1] == "Apple Diagnostics"
+
+
+def test_fleet_view_groups_hosts_that_fail_the_same_way():
+    index = {"devicesetup.*.push.apple.com": ("devicemanagement", "apns", "Device management")}
+    view = _report.service_view(_report.normalize_runs(fleet(12)), index)
+    groups = view["groups"]
+    assert [len(g["hosts"]) for g in groups] == [4, 8, 1]
+    assert groups[0]["hosts"] == ["h003", "h006", "h009", "h012"]
+    assert groups[0]["sentences"] == ['Push notifications (APNs): blocked: TLS to 1-courier.push.apple.com '
+                                      'intercepted by "Corp Inspection CA"']
+    assert groups[1]["sentences"] == [] and groups[2]["hosts"] == ["h999"]
+    push = next(s for s in view["services"] if s["key"] == "push")
+    assert (push["works"], push["blocked"]) == (8, 4)
+    text = _report.to_markdown(fleet(12), catalog_index=index)
+    assert "Push notifications (APNs): blocked on 4 of 13 hosts: TLS to 1-courier.push.apple.com intercepted " \
+           'by "Corp Inspection CA" (4 hosts)' in text
+    assert "| 4 | Push notifications (APNs): blocked: TLS to" in text
+
+
+def test_html_of_a_large_fleet_keeps_only_failures_in_the_details():
+    page = _report.to_html(fleet(120))
+    assert page.count('<section class="host"') == 40
+    assert page.count('<tr data-host="') == 121
+    assert "only hosts with failures and their failed checks are listed" in page
