@@ -593,6 +593,7 @@ ul.services li{margin:3px 0}ul.plain{margin:0;padding-left:16px}
 form{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:end;margin:12px 0;padding:10px;background:#f5f5f7;
 border-radius:8px;position:sticky;top:0}
 label{display:flex;flex-direction:column;font-size:12px;color:#424245}input,select{font-size:13px;padding:3px}
+section.host{content-visibility:auto;contain-intrinsic-size:auto 240px}
 """.strip()
 
 # Filters the per-host view and the detailed tables by host name and status; runs in the page, nothing loaded.
@@ -633,7 +634,6 @@ _SCRIPT = """
   form.addEventListener("input", apply);
   form.addEventListener("change", apply);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
-  apply();
 }());
 """.strip()
 
@@ -707,7 +707,8 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
                '<input type="search" id="f-host" placeholder="host name" autocomplete="off"></label>'
                '<label for="f-status">Status<select id="f-status"><option value="">all</option>'
                f'<option value="failing">any failure</option><option value="ok">no failure</option>{options}'
-               '</select></label><output id="count" class="muted"></output></form>')
+               '</select></label>'
+               f'<output id="count" class="muted">{len(runs)} of {len(runs)} hosts shown</output></form>')
     out.append('<table id="hosts"><thead><tr><th>host</th><th>checks</th><th>what breaks</th></tr></thead><tbody>')
     host_order = sorted(runs, key=lambda run: (not any(r["status"] in FAILED for r in run[1]), run[0]))
     for hostname, results in host_order:

@@ -131,6 +131,7 @@ def run(page_path: str, steps: list, screenshot: str | None, chromium: str, time
         load_ms = round((time.monotonic() - start) * 1000)
         results = []
         for step in steps:
+            started = time.monotonic()
             if "type" in step:
                 # Clear the field as a reader would (select all, delete), then type: both fire input events.
                 selector = json.dumps(step["type"])
@@ -160,8 +161,10 @@ def run(page_path: str, steps: list, screenshot: str | None, chromium: str, time
                 results.append({"step": name, "value": value, "ms": round((time.monotonic() - started) * 1000)})
                 continue
             page.settle()
-            results.append({"step": name, "value": value})
+            results.append({"step": name, "value": value, "ms": round((time.monotonic() - started) * 1000)})
         if screenshot:
+            page.evaluate("document.activeElement && document.activeElement.blur(), window.scrollTo(0, 0), true")
+            page.settle()
             shot = page.call("Page.captureScreenshot", format="png")
             pathlib.Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
         page.settle()
