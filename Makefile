@@ -124,8 +124,10 @@ units-39: copy
 	cd $(TESTROOT) && PYTHONPATH=$(TESTROOT) $(abspath $(VENV39))/bin/python -m pytest -q -p no:cacheprovider \
 	  ansible_collections/netallow/apple/tests/unit/plugins/module_utils
 
+# ansible-doc and antsibull-docs lint, then the documentation site (.build/docsite/build/html/index.html).
 docs:
 	tests/utils/check-docs.sh
+	tests/utils/build-docsite.sh
 
 sanity: copy
 	tests/utils/get-pip-standin.sh

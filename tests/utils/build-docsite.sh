@@ -18,8 +18,12 @@ antsibull-docs --config-file "${site}/antsibull-docs.cfg" collection --cleanup e
     --use-current --squash-hierarchy --dest-dir "${site}/rst" netallow.apple
 
 PYTHONPATH="${root}/.build/test" python docs/site/catalog_page.py "${site}/rst/catalog.rst"
-# The changelog as antsibull-changelog renders it for a release (generated in the copy, never in the checkout).
-(cd "${copy}" && antsibull-changelog generate --output "${site}/changelog-raw.rst" >/dev/null)
+cp docs/site/ansible_references.rst "${site}/rst/"
+# The changelog as antsibull-changelog renders it when the current version is released, fragments included
+# (done in the copy, never in the checkout).
+version="$(awk '$1 == "version:" {print $2}' galaxy.yml)"
+(cd "${copy}" && antsibull-changelog release --version "${version}" --date "$(date -u +%F)" >/dev/null \
+    && cp CHANGELOG.rst "${site}/changelog-raw.rst")
 {
     echo ".. _ansible_collections.netallow.apple.docsite.changelog:"
     echo
