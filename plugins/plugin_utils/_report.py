@@ -65,7 +65,7 @@ def _check_results(results: Any, where: str) -> list:
         raise ReportError(f"{where}: expected a list of results, got {type(results).__name__}")
     checked = []
     for index, item in enumerate(results):
-        if type(item) is not dict and not isinstance(item, Mapping):
+        if not isinstance(item, dict) and not isinstance(item, Mapping):  # dict first: the cheap check
             raise ReportError(f"{where}[{index}]: expected a result dict, got {type(item).__name__}")
         missing = [key for key in REQUIRED_RESULT_KEYS if key not in item]
         if missing:
@@ -465,8 +465,12 @@ def _service_line(entry: Mapping, host_count: int) -> tuple[str, str]:
         return state, (f"{label}: {state} on {failing} of {host_count} hosts: {why} ({len(hosts)} hosts{extra})")
     if not checked:
         return "unchecked", f"{label}: not checked (every target skipped)"
-    where = "" if host_count == 1 else (f" from all {host_count} hosts" if checked == host_count
-                                         else f" from {checked} hosts (not checked on {host_count - checked})")
+    if host_count == 1:
+        where = ""
+    elif checked == host_count:
+        where = f" from all {host_count} hosts"
+    else:
+        where = f" from {checked} hosts (not checked on {host_count - checked})"
     return "works", f"{label}: works{where}"
 
 
