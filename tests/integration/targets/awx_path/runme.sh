@@ -5,9 +5,11 @@
 # data directory (project, inventory, env), and the reports come out of that run. Probes go to 127.0.0.1 only.
 set -eux -o pipefail
 cd "$(dirname "$0")"
-collection_root="$(cd ../../../.. && pwd)"
+# ansible-test runs a copy of this directory elsewhere and sets ANSIBLE_COLLECTIONS_PATH; by hand, the
+# repository must sit at .../ansible_collections/netallow/apple.
 collections_root="${ANSIBLE_COLLECTIONS_PATH:-$(cd ../../../../../.. && pwd)}"
 collections_root="${collections_root%%:*}"
+collection_root="${collections_root}/ansible_collections/netallow/apple"
 artifacts="${NAAWX_ARTIFACTS:-${collection_root}/tests/output/artifacts/awx_path}"
 work="$(mktemp -d /tmp/naawx-XXXXXX)"
 trap 'rm -rf "${work}"' EXIT
