@@ -37,7 +37,8 @@ DIFF_FIELDS = ("tcp", "udp", "platforms", "proxy")
 # Headings Apple used for tables that the catalog files under another section (the 2023 editions split some).
 SECTION_ALIASES = {
     "appscontent": ("App Store", "Apple Developer", "Additional content", "Aanvullend materiaal",
-                    "Contenu supplémentaire", "App features", "App-notarisatie", "App-validatie", "App notarization", "App validation"),
+                    "Contenu supplémentaire", "App features", "App-notarisatie", "App-validatie",
+                    "App notarization", "App validation"),
     "appleaccount": ("Apple ID", "Identifiant Apple", "Apple-ID"),
     "devicesetup": ("Configuratie van het apparaat",),
     "dns": ("Domain Name System-omzetting", "Domain Name System resolution"),
@@ -114,7 +115,7 @@ class _ArticleHTML(html.parser.HTMLParser):
             self._row, self._row_is_header = [], True
         elif tag in ("td", "th") and self._row is not None:
             self._cell, self._cell_is_header = [], tag == "th"
-        elif tag == "br" and self._cell is not None or tag in ("p", "div", "li") and self._cell is not None and self._cell:
+        elif self._cell is not None and (tag == "br" or (tag in ("p", "div", "li") and self._cell)):
             self._cell.append("\n")
         if attributes.get("id") and tag not in self._HEADINGS:
             self.ids_seen.append(attributes["id"])
