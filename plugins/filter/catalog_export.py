@@ -7,7 +7,12 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netallow.apple.plugins.plugin_utils import _catalog_page
-from ansible_collections.netallow.apple.plugins.plugin_utils._export import ExportError, to_csv, to_markdown
+from ansible_collections.netallow.apple.plugins.plugin_utils._export import (
+    ExportError,
+    to_changes_markdown,
+    to_csv,
+    to_markdown,
+)
 
 
 def to_catalog_csv(entries, language="en"):
@@ -36,10 +41,18 @@ def to_catalog_html(entries, sections=None, language="en", title="Apple network 
         raise AnsibleFilterError(f"netallow.apple.to_catalog_html: {exc}") from exc
 
 
+def to_catalog_changes_markdown(events, version="", since=""):
+    try:
+        return to_changes_markdown(events, version=version, since=since)
+    except ExportError as exc:
+        raise AnsibleFilterError(f"netallow.apple.to_catalog_changes_markdown: {exc}") from exc
+
+
 class FilterModule:
     def filters(self):
         return {
             "to_catalog_csv": to_catalog_csv,
             "to_catalog_markdown": to_catalog_markdown,
             "to_catalog_html": to_catalog_html,
+            "to_catalog_changes_markdown": to_catalog_changes_markdown,
         }

@@ -105,13 +105,24 @@ options:
         kind; V(ids) the entry ids.
       - V(ports) returns one dict with the keys C(tcp) and C(udp), each the sorted unique ports (ranges as
         C(low-high) strings).
+      - V(changes) returns the change feed of the selected entries (removed, renamed and unverified ones included),
+        one dict per event with C(date), C(change) (V(added), V(removed), V(renamed) or V(changed)), C(id),
+        C(host), C(section) and C(detail), newest first. See O(since).
       - The following describe the catalog itself and ignore the selectors. V(info) returns its version, date,
         entry count, section and service keys; V(sections) the sections with their titles in each language;
         V(sources) the documents it cites; V(port_rows) the port-only rows (Apple's common-ports table, the
         iMessage and FaceTime activation ports); V(processes) the iTunes for Windows background processes.
     type: str
-    choices: [entries, hosts, fqdns, wildcards, cidrs, ports, ids, info, sections, sources, port_rows, processes]
+    choices: [entries, hosts, fqdns, wildcards, cidrs, ports, ids, changes, info, sections, sources, port_rows,
+              processes]
     default: entries
+  since:
+    description:
+      - With O(output=changes), only events dated in that month or later. A date C(YYYY-MM) (or C(YYYY)), or a
+        C(catalog_version) C(YYYY.M.N), which stands for the changes made after that version's month (the feed
+        since the version a gateway runs).
+    type: str
+    version_added: 1.1.0
   query:
     description:
       - A JMESPath expression applied to the result (after O(output)), as with the C(community.general.json_query)
@@ -154,6 +165,10 @@ EXAMPLES = r"""
 - name: History - a host Apple removed in April 2025
   ansible.builtin.debug:
     msg: "{{ query('netallow.apple.endpoints', host='ns.itunes.apple.com', include_removed=true) }}"
+
+- name: What Apple changed since the catalog version a gateway runs
+  ansible.builtin.debug:
+    msg: "{{ query('netallow.apple.endpoints', output='changes', since='2025.3.0') }}"
 """
 
 RETURN = r"""
@@ -238,6 +253,11 @@ _raw:
     notes:
       description: Corrections made to the source text and other remarks, or null.
       type: str
+    history:
+      description: Changes to the entry while listed (C(date), C(change=changed), C(detail)); often empty.
+      type: list
+      elements: dict
+      version_added: 1.1.0
 """
 
 from ansible.errors import AnsibleLookupError, AnsibleOptionsError
@@ -247,6 +267,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import (
     CATALOG_OUTPUTS,
     CatalogError,
+    changes,
     describe,
     load_catalog,
     select,
@@ -313,8 +334,14 @@ class LookupModule(LookupBase):
         try:
             catalog = load_catalog(self.get_option("catalog_path"))
             output = self.get_option("output")
+            since = self.get_option("since")
+            if since is not None and output != "changes":
+                raise CatalogError(f"since: only used with output='changes', not output={output!r}")
             if output in CATALOG_OUTPUTS:
                 result = describe(catalog, output)
+            elif output == "changes":
+                entries = select(catalog, include_removed=True, include_unverified=True, **selectors)
+                result = changes(entries, since)
             else:
                 entries = select(catalog, include_removed=self.get_option("include_removed"),
                                  include_unverified=self.get_option("include_unverified"), **selectors)

@@ -46,9 +46,11 @@ LANGUAGES = ("en", "fr", "nl", "cs", "de")
 OUTPUTS = ("entries", "hosts", "fqdns", "wildcards", "cidrs", "ports", "ids")
 # Outputs that describe the catalog itself rather than the selected entries.
 CATALOG_OUTPUTS = ("info", "sections", "sources", "port_rows", "processes")
+# The change feed: what Apple added, removed, renamed or changed, newest first (see :func:`changes`).
+CHANGE_KINDS = ("added", "removed", "renamed", "changed")
 
 ENTRY_KEYS = ("id", "section", "service", "host", "tcp", "udp", "platforms", "proxy", "required", "description",
-              "status", "added", "last_seen", "removed", "renamed_to", "sources", "probe", "notes")
+              "status", "added", "last_seen", "removed", "renamed_to", "sources", "probe", "notes", "history")
 _REQUIRED_ENTRY_KEYS = ("id", "section", "service", "host", "tcp", "udp", "platforms", "proxy", "required",
                         "description", "status", "sources")
 _PORT_KEYS = ("id", "section", "service", "tcp", "udp", "description", "status", "sources", "notes")
@@ -56,6 +58,7 @@ _PORT_KEYS = ("id", "section", "service", "tcp", "udp", "description", "status",
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._:-]*\Z")
 _SERVICE_RE = re.compile(r"^[a-z0-9_]+\Z")
 _DATE_RE = re.compile(r"^[0-9]{4}(-[0-9]{2})?\Z")
+_VERSION_RE = re.compile(r"^([0-9]{4})\.([0-9]{1,2})\.([0-9]+)\Z")
 
 
 class CatalogError(ValueError):
@@ -222,6 +225,22 @@ def _check_entry(entry: Any, index: int, sections: Mapping, sources: Mapping, er
             errors.append(f"{where}.probe: {probe!r} is not a name under {entry['host']!r}")
     if entry["status"] in ("removed", "renamed") and not entry.get("removed"):
         errors.append(f"{where}.removed: a {entry['status']} entry needs the date it was removed or renamed")
+    history = entry.get("history")
+    if history is not None:
+        if not isinstance(history, list):
+            errors.append(f"{where}.history: expected a list of {{date, change, detail}}, got {history!r}")
+            history = []
+        for index, event in enumerate(history):
+            if not isinstance(event, dict) or set(event) != {"date", "change", "detail"}:
+                errors.append(f"{where}.history[{index}]: expected exactly the keys date, change, detail")
+                continue
+            if not (isinstance(event["date"], str) and _DATE_RE.match(event["date"])):
+                errors.append(f"{where}.history[{index}].date: {event['date']!r} must be YYYY or YYYY-MM (quoted)")
+            if event["change"] != "changed":
+                errors.append(f"{where}.history[{index}].change: {event['change']!r} must be 'changed' (additions, "
+                              "removals and renames are the entry's added, removed and renamed_to fields)")
+            if not isinstance(event["detail"], str) or not event["detail"]:
+                errors.append(f"{where}.history[{index}].detail: a short text is required")
 
 
 def _derive(entry: dict) -> dict:
@@ -232,6 +251,7 @@ def _derive(entry: dict) -> dict:
     derived["platforms"] = list(entry["platforms"])
     derived["sources"] = list(entry["sources"])
     derived["description"] = dict(entry["description"])
+    derived["history"] = [dict(event) for event in entry.get("history") or ()]
     derived.update(kind=kind, domain=domain, family=family)
     return derived
 
@@ -447,6 +467,7 @@ def copy_entry(entry: Mapping[str, Any]) -> dict:
     for key in ("tcp", "udp", "platforms", "sources"):
         copied[key] = list(entry[key])
     copied["description"] = dict(entry["description"])
+    copied["history"] = [dict(event) for event in entry.get("history") or ()]
     return copied
 
 
@@ -488,3 +509,64 @@ def summarize(entries: Iterable[Mapping[str, Any]], output: str = "entries") -> 
             result[proto] = [format_port(p) for p in ordered]
         return result
     raise CatalogError(f"unknown output {output!r}; valid outputs: {', '.join(OUTPUTS + CATALOG_OUTPUTS)}")
+
+
+# ------------------------------------------------------------------------------------------------ change feed
+
+def since_month(since: Any) -> str:
+    """``since`` as a ``YYYY-MM`` month: a date ``YYYY`` or ``YYYY-MM`` as is, a ``catalog_version`` ``YYYY.M.N``
+    as the month after the one it covers (a version holds every change of its month)."""
+    if since is None or since == "":
+        return ""
+    text = str(since).strip()
+    if _DATE_RE.match(text):
+        return text if "-" in text else f"{text}-00"  # a bare year: every event of that year, dated or not
+    match = _VERSION_RE.match(text)
+    if match and 1 <= int(match.group(2)) <= 12:
+        year, month = int(match.group(1)), int(match.group(2)) + 1
+        if month == 13:
+            year, month = year + 1, 1
+        return f"{year:04d}-{month:02d}"
+    raise CatalogError(f"since: {since!r} is neither a date (YYYY or YYYY-MM) nor a catalog_version (YYYY.M.N)")
+
+
+def _month_key(date: str) -> str:
+    return date if "-" in date else f"{date}-00"  # a bare year sorts before its months
+
+
+def changes(entries: Iterable[Mapping[str, Any]], since: Any = None) -> list[dict]:
+    """The change feed over ``entries`` (select them with ``include_removed`` and ``include_unverified``).
+
+    Returns ``[{date, change, id, host, section, detail}]`` newest first, ``change`` one of :data:`CHANGE_KINDS`,
+    from each entry's ``added``, ``removed``, ``renamed_to`` and ``history``. A rename is one event on the old
+    entry (its successor's addition is not repeated). ``since`` keeps events dated that month or later (see
+    :func:`since_month`).
+    """
+    entries = list(entries)
+    by_id = {e["id"]: e for e in entries}
+    successors = {e["renamed_to"]: e for e in entries if e.get("status") == "renamed" and e.get("renamed_to")}
+    events = []
+
+    def event(date, change, entry, detail):
+        events.append({"date": date, "change": change, "id": entry["id"], "host": entry["host"],
+                       "section": entry["section"], "detail": detail})
+
+    for entry in entries:
+        predecessor = successors.get(entry["id"])
+        if entry.get("added") and not (predecessor and predecessor.get("removed") == entry.get("added")):
+            event(entry["added"], "added", entry, f"listed by Apple (status {entry['status']})")
+        if entry.get("status") == "renamed" and entry.get("removed"):
+            target = by_id.get(entry["renamed_to"])
+            new_host = target["host"] if target else entry["renamed_to"]
+            event(entry["removed"], "renamed", entry, f"renamed to {new_host} ({entry['renamed_to']})")
+        elif entry.get("status") == "removed" and entry.get("removed"):
+            event(entry["removed"], "removed", entry, "no longer listed by Apple")
+        for item in entry.get("history") or ():
+            event(item["date"], "changed", entry, item["detail"])
+    start = since_month(since)
+    if start:
+        events = [e for e in events if _month_key(e["date"]) >= start]
+    order = {kind: index for index, kind in enumerate(("removed", "renamed", "changed", "added"))}
+    events.sort(key=lambda e: (e["date"] if "-" in e["date"] else e["date"] + "-00", -order[e["change"]], e["id"]),
+                reverse=True)
+    return events

@@ -98,3 +98,21 @@ def to_markdown(entries: Iterable[Mapping[str, Any]], sections: Mapping[str, Any
             lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
         lines.append("")
     return "\n".join(lines)
+
+
+CHANGE_KEYS = ("date", "change", "id", "host", "section", "detail")
+
+
+def to_changes_markdown(events: Any, version: str = "", since: str = "") -> str:
+    """The change feed (``output='changes'`` of the lookup) as a Markdown table, newest first, as given."""
+    if not isinstance(events, (list, tuple)) or any(
+            not isinstance(e, Mapping) or any(k not in e for k in CHANGE_KEYS) for e in events):
+        raise ExportError(f"expected a list of change events with the keys {', '.join(CHANGE_KEYS)}")
+    scope = f" since {since}" if since else ""
+    lines = ["# Changes to Apple's network requirements", "",
+             f"Catalog {version or 'version unknown'}: {len(events)} changes{scope}, newest first.", "",
+             "| Date | Change | Host | Section | Detail |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(_md(c) for c in (e["date"], e["change"], f"`{e['host']}`", e["section"], e["detail"]))
+              + " |" for e in events]
+    lines.append("")
+    return "\n".join(lines)

@@ -104,3 +104,28 @@ def test_shipped_catalog_has_no_seed_typos(lookup):
     row_ports = {p for r in rows for proto in ("tcp", "udp") for p in r[proto]}
     assert 123 in row_ports and 5223 in row_ports
     assert not row_ports & {1231, 52231, 433}
+
+
+def test_changes_output_and_since(lookup, sample_path):
+    feed = lookup.run([], {}, catalog_path=sample_path, output="changes", since="2025-01")
+    assert feed == [{"date": "2025-04", "change": "removed", "id": "software.ns.itunes.apple.com",
+                     "host": "ns.itunes.apple.com", "section": "software", "detail": "no longer listed by Apple"}]
+    assert lookup.run([], {}, catalog_path=sample_path, output="changes", since="2025.4.0") == []
+    everything = lookup.run([], {}, catalog_path=sample_path, output="changes")
+    assert len(everything) == len(RAW["entries"]) + 1  # each entry's addition, plus one removal
+    assert [e["date"] for e in everything] == sorted((e["date"] for e in everything), reverse=True)
+
+
+def test_since_needs_the_changes_output(lookup, sample_path):
+    with pytest.raises(AnsibleLookupError, match="since: only used with output='changes'"):
+        lookup.run([], {}, catalog_path=sample_path, since="2025-01")
+    with pytest.raises(AnsibleLookupError, match="'soon' is neither a date"):
+        lookup.run([], {}, catalog_path=sample_path, output="changes", since="soon")
+
+
+def test_changes_of_the_shipped_catalog_name_the_known_history(lookup):
+    feed = lookup.run([], {}, output="changes", since="2025-01")
+    seen = {(e["change"], e["host"], e["date"]) for e in feed}
+    assert ("removed", "ns.itunes.apple.com", "2025-04") in seen
+    assert ("renamed", "phonesubmissions.apple.com", "2025-04") in seen
+    assert ("changed", "gateway.icloud.com", "2025-07") in seen

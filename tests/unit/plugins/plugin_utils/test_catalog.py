@@ -14,10 +14,12 @@ import yaml
 from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import (
     CatalogError,
     build_catalog,
+    changes,
     classify_host,
     load_catalog,
     parse_port,
     select,
+    since_month,
     summarize,
 )
 from ansible_collections.netallow.apple.tests.unit.catalog_sample import RAW
@@ -184,3 +186,55 @@ def test_load_catalog_errors_name_the_file(tmp_path):
     bad.write_text("entries: [", encoding="utf-8")
     with pytest.raises(CatalogError, match="not valid YAML"):
         load_catalog(str(bad))
+
+
+# ------------------------------------------------------------------------------------------------ change feed
+
+def _feed_catalog():
+    raw = copy.deepcopy(RAW)
+    raw["entries"][0]["history"] = [{"date": "2025-07", "change": "changed", "detail": "now also port 80"}]
+    old = dict(raw["entries"][0], id="devicesetup.old.apple.com", host="old.apple.com", status="renamed",
+               removed="2025-04", renamed_to="devicesetup.new.apple.com", added="2023", history=[])
+    new = dict(raw["entries"][0], id="devicesetup.new.apple.com", host="new.apple.com", added="2025-04", history=[])
+    raw["entries"] += [old, new]
+    return build_catalog(raw, "test")
+
+
+def test_change_feed_newest_first_with_every_kind():
+    catalog = _feed_catalog()
+    feed = changes(select(catalog, include_removed=True, include_unverified=True), since="2025-01")
+    assert [(e["date"], e["change"], e["host"]) for e in feed] == [
+        ("2025-07", "changed", "albert.apple.com"),
+        ("2025-04", "removed", "ns.itunes.apple.com"),
+        ("2025-04", "renamed", "old.apple.com"),
+    ]
+    assert feed[2]["detail"] == "renamed to new.apple.com (devicesetup.new.apple.com)"
+    assert set(feed[0]) == {"date", "change", "id", "host", "section", "detail"}
+    # The successor of a rename is not reported again as an addition of the same month.
+    assert "new.apple.com" not in {e["host"] for e in feed}
+
+
+@pytest.mark.parametrize("since, expected", [("2025-05", "2025-05"), ("2025", "2025-00"), ("2025.4.0", "2025-05"),
+                                             ("2025.12.3", "2026-01"), (None, "")])
+def test_since_is_a_month_or_a_catalog_version(since, expected):
+    assert since_month(since) == expected
+
+
+@pytest.mark.parametrize("since", ["2025-5", "last week", "2025.13.0"])
+def test_since_refuses_other_values(since):
+    with pytest.raises(CatalogError, match="neither a date"):
+        since_month(since)
+
+
+def test_since_a_version_leaves_out_that_versions_month():
+    feed = changes(select(_feed_catalog(), include_removed=True), since="2025.4.2")
+    assert [e["date"] for e in feed] == ["2025-07"]
+
+
+def test_history_is_checked():
+    raw = copy.deepcopy(RAW)
+    raw["entries"][0]["history"] = [{"date": "July", "change": "added", "detail": ""}]
+    with pytest.raises(CatalogError) as failure:
+        build_catalog(raw, "test")
+    assert "history[0].date: 'July'" in str(failure.value)
+    assert "history[0].change: 'added' must be 'changed'" in str(failure.value)
