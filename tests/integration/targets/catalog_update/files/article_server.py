@@ -53,9 +53,7 @@ def make_handler(pages: dict, slow: float, stopping: threading.Event):
                 self._send(301, location="/en-us/101555")
             elif prefix == "login":
                 self._send(302, location="/signin?return=101555x")
-            elif path == "/signin":
-                self._send(200, LOGIN)
-            elif prefix == "captive":
+            elif path == "/signin" or prefix == "captive":
                 self._send(200, LOGIN)
             elif prefix == "slow":
                 stopping.wait(slow)  # bounded; the client gives up first
