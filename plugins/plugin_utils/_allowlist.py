@@ -16,6 +16,7 @@ import ipaddress
 import re
 import typing as t
 
+from ansible_collections.netallow.apple.plugins.module_utils._stamp import make_stamp
 from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import (
     PortSyntaxError,
     forbidden_char,
@@ -390,8 +391,12 @@ def build_allowlist(
     exclude_ids: t.Iterable[str] = (),
     exclude_sections: t.Iterable[str] = (),
     exclude_hosts: t.Iterable[str] = (),
+    catalog_version: t.Optional[str] = None,
 ) -> dict:
     """Build the allow-list model (docs/catalog-format.md) from catalog entries, user extras and exclusions.
+
+    The model's ``stamp`` records ``catalog_version`` and a digest of the kept entries, for every renderer's header
+    (see ``plugins/module_utils/_stamp.py``).
 
     Entries are used as given (select current ones with the lookup). ``exclude_ids`` and ``exclude_sections``
     must name ids/sections present in entries + extras; each ``exclude_hosts`` item must remove at least one
@@ -459,6 +464,7 @@ def build_allowlist(
         "cidrs6": cidrs6,
         "ports": {protocol: compress_ports(all_ports[protocol]) for protocol in PROTOCOLS},
         "entry_count": len(kept),
+        "stamp": make_stamp(kept, catalog_version),
     }
 
 

@@ -21,6 +21,8 @@ import re
 import typing as t
 from xml.sax.saxutils import escape, quoteattr
 
+from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
+
 FORMAT_DOC = """\
 C(firewalld): firewalld permanent configuration. Options: C(mode) (C(enforce), the default: the policy's target is
 C(DROP), or C(CONTINUE) with C(drop_other=false), which only lets the zones decide; C(allow): target C(CONTINUE), the
@@ -171,13 +173,18 @@ def _ipset_xml(item: dict, opts: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _stamp_text(model: t.Mapping) -> str:
+    """The stamp line (version and selection digest; the names stay out of the description)."""
+    return " " + escape(stamp_lines(model["stamp"])[0]) if model.get("stamp") else ""
+
+
 def _policy_xml(model: t.Mapping, opts: dict, sets: list[dict]) -> str:
     target = "DROP" if opts["mode"] == "enforce" and opts["drop_other"] else "CONTINUE"
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              f'<policy target="{target}" priority="{opts["priority"]}">',
              f"  <short>{escape(TAG)}</short>",
              f"  <description>Apple network requirements ({escape(opts['mode'])} mode, "
-             f"{model.get('entry_count', 0)} entries); managed by netallow.apple.</description>"]
+             f"{model.get('entry_count', 0)} entries); managed by netallow.apple.{_stamp_text(model)}</description>"]
     lines += [f"  <ingress-zone name={quoteattr(zone)}/>" for zone in opts["ingress"]]
     lines += [f"  <egress-zone name={quoteattr(zone)}/>" for zone in opts["egress"]]
     for address in opts["resolvers"]:

@@ -33,6 +33,8 @@ import json
 import re
 import typing as t
 
+from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
+
 FORMAT_DOC = """\
 C(nftables): nftables configuration. Options: C(mode) (C(enforce), the default: the collection's own table holds the
 policy; C(allow): accept rules are added to the user's existing dropping C(chain) in C(table)), C(hook) (C(output),
@@ -469,10 +471,11 @@ def _refresh(model: t.Mapping, opts: dict) -> str:
                       indent=1, sort_keys=True) + "\n"
 
 
-def _header(opts: dict, comment: str = "#") -> list[str]:
+def _header(opts: dict, comment: str = "#", model: t.Optional[t.Mapping] = None) -> list[str]:
     if not opts["header"]:
         return []
-    return [f"{comment} Managed by netallow.apple ({opts['mode']} mode); changes are overwritten."]
+    stamp = [f"{comment} {line}" for line in stamp_lines(model["stamp"])] if model and model.get("stamp") else []
+    return [f"{comment} Managed by netallow.apple ({opts['mode']} mode); changes are overwritten."] + stamp
 
 
 def render(model: t.Mapping, **options: t.Any) -> str:
@@ -485,7 +488,7 @@ def render(model: t.Mapping, **options: t.Any) -> str:
     if artifact == "fingerprint":
         return fingerprint
     if artifact == "dnsmasq":
-        return "\n".join(_header(opts) + _dnsmasq(model, opts)) + "\n"
+        return "\n".join(_header(opts, model=model) + _dnsmasq(model, opts)) + "\n"
     if artifact == "refresh":
         return _refresh(model, opts)
     if artifact == "persist":
@@ -495,9 +498,9 @@ def render(model: t.Mapping, **options: t.Any) -> str:
         if opts["mode"] == "enforce":
             # Loading the file twice (a reload without "flush ruleset") must not duplicate the rules.
             reset = [f"table {opts['family']} {opts['table']}", f"delete table {opts['family']} {opts['table']}"]
-        return "\n".join(_header(opts) + reset + desired) + "\n"
+        return "\n".join(_header(opts, model=model) + reset + desired) + "\n"
     if opts["state"] == "absent":
         lines = _absent_transaction(opts)
     else:
         lines = _present_transaction(model, opts, desired, fingerprint)
-    return "\n".join(_header(opts) + lines) + "\n" if lines else ""
+    return "\n".join(_header(opts, model=model) + lines) + "\n" if lines else ""

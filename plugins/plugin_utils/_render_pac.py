@@ -18,6 +18,7 @@ import ipaddress
 import json
 import re
 
+from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
 from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal
 
 FORMAT_DOC = """\
@@ -189,6 +190,8 @@ def render(model: dict, **options) -> str:
         parts.append(
             "// netallow.apple: Apple hosts go to " + json.dumps(proxy) + "; every other host is left to the site.\n"
             f"// Generated from the catalog ({model.get('entry_count', 0)} entries); do not edit by hand.\n")
+        if model.get("stamp"):
+            parts.append("".join(f"// {line}\n" for line in stamp_lines(model["stamp"])))
     parts.append(f"var NETALLOW_APPLE_PROXY = {json.dumps(proxy)};\n")
     parts.append(f"var NETALLOW_APPLE_NAMES = {_js_set(model.get('fqdns', ()))};\n")
     parts.append(f"var NETALLOW_APPLE_DOMAINS = {_js_set(model.get('wildcards', ()))};\n")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import compress_ports, expand_ports
 
 FORMAT_DOC = """\
@@ -122,6 +123,7 @@ def render(model: dict, **options) -> str:
             "# Generated from the catalog; include this file before the site's first http_access/ssl_bump line.",
             f"# Entries: {model.get('entry_count', 0)}",
         ]
+        lines += [f"# {line}" for line in stamp_lines(model["stamp"])] if model.get("stamp") else []
     lines.append(f"acl {prefix}_connect method CONNECT")
     client_acl = ""
     if opts["clients"]:

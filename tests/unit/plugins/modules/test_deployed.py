@@ -1,0 +1,96 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Read back what each renderer recorded: squid, PAC, nftables, dnsmasq and firewalld files, through the module."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.netallow.apple.plugins.modules import deployed
+from ansible_collections.netallow.apple.plugins.modules.deployed import read_back
+from ansible_collections.netallow.apple.plugins.plugin_utils import (
+    _render_firewalld,
+    _render_nftables,
+    _render_pac,
+    _render_squid,
+)
+from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
+
+OLD = [
+    {"id": "ds.albert", "section": "ds", "host": "albert.apple.com", "tcp": [443], "udp": []},
+    {"id": "dm.push", "section": "dm", "host": "*.push.apple.com", "tcp": [443, 5223], "udp": []},
+    {"id": "ds.time", "section": "ds", "host": "time.apple.com", "tcp": [], "udp": [123]},
+]
+NEW = OLD[1:] + [{"id": "dm.gdmf", "section": "dm", "host": "gdmf.apple.com", "tcp": [443], "udp": []}]
+
+
+def _outputs(model):
+    firewalld = json.loads(_render_firewalld.render(model))
+    policy = next(text for path, text in firewalld.items() if path.startswith("policies/"))
+    return {
+        "squid.conf": _render_squid.render(model),
+        "proxy.pac": _render_pac.render(model),
+        "netallow-apple.nft": _render_nftables.render(model, artifact="persist"),
+        "dnsmasq.conf": _render_nftables.render(model, artifact="dnsmasq"),
+        "policy.xml": policy,
+    }
+
+
+@pytest.fixture(name="written")
+def fixture_written(tmp_path):
+    paths = {}
+    for name, text in _outputs(build_allowlist(OLD, catalog_version="2026.3.0")).items():
+        paths[name] = tmp_path / name
+        paths[name].write_text(text, encoding="utf-8")
+    return paths
+
+
+def test_every_renderer_records_version_digest_and_names(written):
+    current = build_allowlist(NEW, catalog_version="2026.3.1")["stamp"]
+    for name, path in written.items():
+        result = read_back(str(path), current)
+        assert result["exists"] and result["found"], name
+        assert (result["catalog_version"], result["current_version"]) == ("2026.3.0", "2026.3.1"), name
+        assert result["in_sync"] is False
+        if name != "policy.xml":  # the policy's description carries version and digest only
+            assert (result["added"], result["removed"]) == (["gdmf.apple.com"], ["albert.apple.com"]), name
+
+
+def test_unchanged_selection_is_in_sync(written):
+    current = build_allowlist(OLD, catalog_version="2026.3.0")["stamp"]
+    assert all(read_back(str(path), current)["in_sync"] for path in written.values())
+
+
+def test_missing_file_and_foreign_file(tmp_path):
+    foreign = tmp_path / "other.conf"
+    foreign.write_text("acl localnet src 10.0.0.0/8\n", encoding="utf-8")
+    current = build_allowlist(OLD)["stamp"]
+    assert read_back(str(tmp_path / "nope"), current)["exists"] is False
+    result = read_back(str(foreign), current)
+    assert (result["exists"], result["found"], result["in_sync"]) == (True, False, None)
+
+
+def _run_module(tmp_path, **args):
+    args_file = tmp_path / "args.json"
+    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}), encoding="utf-8")
+    collections_root = deployed.__file__.rsplit(os.sep + "ansible_collections" + os.sep, 1)[0]
+    env = dict(os.environ, PYTHONPATH=collections_root)
+    run = subprocess.run([sys.executable, deployed.__file__, str(args_file)], capture_output=True, text=True,
+                         timeout=60, env=env, check=False)
+    assert run.stdout.strip(), run.stderr
+    return json.loads(run.stdout)
+
+
+def test_module_end_to_end(tmp_path, written):
+    current = build_allowlist(NEW, catalog_version="2026.3.1")["stamp"]
+    result = _run_module(tmp_path, paths=[str(written["squid.conf"])], current=current)
+    assert result["changed"] is False and result["in_sync"] is False
+    assert result["files"][0]["added"] == ["gdmf.apple.com"]
+    bad = _run_module(tmp_path, paths=[str(written["squid.conf"])], current={"names": []})
+    assert "current: missing catalog_version, digest" in bad["msg"]
