@@ -14,7 +14,7 @@ description:
   - Every file the collection renders (the squid include, the PAC file, the nftables rules and persisted ruleset,
     the dnsmasq C(nftset) lines, the firewalld policy) records in its header (the policy in its description) the
     C(catalog_version), a digest of the selected entries and their names.
-  - This module reads those records from the given files on the managed host and compares each with O(current):
+  - This module reads those records from the given files on the managed host and compares each with O(current),
     the version and digest found, the current ones, and the names added and removed since.
   - It only reads. Python 3.9 or newer, standard library only.
 options:
