@@ -66,7 +66,8 @@ _SECTION_RE = re.compile(r"^[a-z0-9_]{1,64}\Z")
 EXTRA_ENTRY_KEYS = frozenset(
     (
         "id", "section", "service", "host", "tcp", "udp", "platforms", "proxy", "required", "description", "status",
-        "added", "last_seen", "removed", "renamed_to", "sources", "probe", "notes", "kind", "domain", "family",
+        "added", "last_seen", "removed", "renamed_to", "sources", "probe", "notes", "history", "kind", "domain",
+        "family",
     )
 )
 
