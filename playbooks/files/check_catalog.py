@@ -22,8 +22,13 @@ CATALOG_TESTS = ("tests/unit/plugins/plugin_utils/test_catalog_data.py",)
 
 
 def main(candidate: str) -> int:
-    import jsonschema
-    import yaml
+    try:
+        import jsonschema
+        import pytest  # noqa: F401 - the catalog tests run under it
+        import yaml
+    except ImportError as exc:
+        print(f"applying a catalog diff needs {exc.name} (pip install -r requirements-test.txt)", file=sys.stderr)
+        return 1
 
     with open(candidate, encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
