@@ -25,9 +25,10 @@ ROUNDS = 20
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE = os.path.join(HERE, "..", "tests", "unit", "plugins", "plugin_utils", "fixtures", "article",
                     "article-2024-11.fr.html")
-STYLE = (' style="margin: 0.8em 0px 0px; padding: 0px; quotes: &quot;“&quot; &quot;”&quot;; font-style: normal; '
-         'overflow-wrap: break-word; color: rgb(29, 29, 31); font-family: &quot;SF Pro Text&quot;, &quot;SF Pro '
-         'Icons&quot;, &quot;Helvetica Neue&quot;, Helvetica, Arial, sans-serif; font-size: 17px; font-weight: 400;"')
+STYLE = (' style="margin: 0.8em 0px 0px; padding: 0px; quotes: &quot;\u201c&quot; &quot;\u201d&quot;; '
+         'font-style: normal; overflow-wrap: break-word; color: rgb(29, 29, 31); '
+         'font-family: &quot;SF Pro Text&quot;, &quot;SF Pro Icons&quot;, &quot;Helvetica Neue&quot;, '
+         'Helvetica, Arial, sans-serif; font-size: 17px; font-weight: 400;"')
 
 
 def main() -> None:

@@ -395,7 +395,7 @@ def _port_key(value: Any) -> str:
 def _sorted_ports(values: Iterable[Any]) -> list:
     def order(value):
         text = str(value)
-        return int(text.split("-")[0]), text
+        return int(text.split("-", maxsplit=1)[0]), text
     return sorted({_port_key(v) if isinstance(v, str) else v for v in values}, key=order)
 
 

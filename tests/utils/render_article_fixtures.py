@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026, netallow.apple contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -23,12 +22,12 @@ FIXTURES = Path(__file__).resolve().parents[1] / "unit" / "plugins" / "plugin_ut
 OUT = FIXTURES / "article"
 
 FR_HEADINGS = {
-    "devicesetup": ("Configuration de l’appareil", None),
+    "devicesetup": ("Configuration de l\u2019appareil", None),
     "devicemanagement": ("Gestion des appareils", None),
     "businessschool": ("Apple Business Manager et Apple School Manager", "Administrateurs et responsables"),
     "businessschoolusers": ("Apple Business Manager et Apple School Manager", "Personnel et élèves"),
     "businessessentials": ("Gestion des appareils Apple Business Essentials", None),
-    "classroom": ("En classe et Pour l’école", None),
+    "classroom": ("En classe et Pour l\u2019école", None),
     "software": ("Mises à jour logicielles", None),
     "appscontent": ("Apps et contenu supplémentaire", None),
     "carrier": ("Mises à jour des opérateurs", None),
@@ -42,9 +41,9 @@ FR_HEADINGS = {
     "aisirisearch": ("Apple Intelligence, Siri et recherche", None),
     "associateddomains": ("Domaines associés", None),
     "taptopay": ("Tap to Pay on iPhone", None),
-    "idverifier": ("Vérificateur d’identité sur iPhone", None),
+    "idverifier": ("Vérificateur d\u2019identité sur iPhone", None),
 }
-FR_HEADER = ("Hôtes", "Ports", "Protocole", "Système d’exploitation", "Description", "Prend en charge les proxys")
+FR_HEADER = ("Hôtes", "Ports", "Protocole", "Système d\u2019exploitation", "Description", "Prend en charge les proxys")
 NL_PARENTS = {"macOS, iOS, iPadOS, watchOS en tvOS": "Software-updates", "App-notarisatie": "Apple Developer",
               "App-validatie": "Apple Developer", "Feedbackassistent": "Bèta-updates"}
 NL_HEADER = ("Hosts", "Poorten", "Protocol")
@@ -94,9 +93,9 @@ def render_fr() -> str:
         body.append('<p class="gb-paragraph">Les appareils Apple doivent pouvoir accéder aux hôtes suivants.</p>')
         body.append(_table(FR_HEADER, section_rows))
     body.append(_h(2, "Coupe-feu", "firewall"))
-    body.append('<p class="gb-paragraph">Autorisez l’accès à tout le trafic réseau de vos appareils Apple vers le '
-                'bloc 17.0.0.0/8 d’Apple.</p>')
-    return PAGE.format(lang="fr-FR", title="Utiliser les produits Apple sur des réseaux d’entreprise",
+    body.append('<p class="gb-paragraph">Autorisez l\u2019accès à tout le trafic réseau de vos appareils Apple vers le '
+                'bloc 17.0.0.0/8 d\u2019Apple.</p>')
+    return PAGE.format(lang="fr-FR", title="Utiliser les produits Apple sur des réseaux d\u2019entreprise",
                        url="https://support.apple.com/fr-fr/101555",
                        intro="Découvrez quels hôtes et quels ports sont nécessaires.", body="\n".join(body))
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026, netallow.apple contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -76,7 +75,7 @@ def main() -> int:
     args = parser.parse_args()
     pages = {}
     for item in args.page:
-        name, _, path = item.partition("=")
+        name, _sep, path = item.partition("=")
         with open(path, "rb") as handle:
             pages[name] = handle.read()
     workdir = tempfile.mkdtemp(prefix="nacatalog-server-")

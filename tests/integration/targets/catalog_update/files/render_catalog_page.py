@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026, netallow.apple contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -29,7 +28,7 @@ def main() -> None:
     with open(args.catalog, encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
     article = {k for k, s in raw["sources"].items() if "101555" in str(s.get("url")) or "HT210060" in str(s.get("url"))}
-    port_host, _, port_value = args.port.partition(":")
+    port_host, _sep, port_value = args.port.partition(":")
     body = []
     for section, spec in raw["sections"].items():
         rows = []
@@ -50,7 +49,7 @@ def main() -> None:
                              ", ".join(NAMES[p] for p in entry["platforms"]) or "-", entry["description"]["en"],
                              proxy))
         if args.add.startswith(section + ":"):
-            _, host, port = args.add.split(":")
+            _section, host, port = args.add.split(":")
             rows.append((host, port, "TCP", "iOS, macOS", "A new service", "&mdash;"))
         if not rows:
             continue
