@@ -61,13 +61,13 @@ _COLUMN_WORDS = (
 )
 _YES = {"yes", "oui", "ja", "ano", "sí", "si", "是", "支持"}
 _PLATFORM_RE = re.compile(r"(?<![a-z])(ipados|ios|macos|tvos|visionos|watchos|windows)(?![a-z])")
-_PORT_RE = re.compile(r"^(\d+)(?:\s*[-\u2013\u2014]\s*(\d+))?$")
+_PORT_RE = re.compile(r"^(\d+)(?:\s*[-\u2013\u2014]\s*(\d+))?\Z")
 # Footnote markers printed glued to a port number in some editions (no Apple service uses the glued value).
 _GLUED_FOOTNOTES = {"1231": 123, "52231": 5223}
 # Typos in Apple's own tables, per host: (host, printed, meant).
 _PORT_TYPOS = {("sylvan.apple.com", 433): 443}
-_HOST_RE = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
-_CIDR_RE = re.compile(r"^[0-9a-f:.]+/\d{1,3}$")
+_HOST_RE = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+\Z")
+_CIDR_RE = re.compile(r"^[0-9a-f:.]+/\d{1,3}\Z")
 
 
 class ArticleError(ValueError):
