@@ -186,7 +186,7 @@ cmd_labaddr() {  # TAG
 }
 
 cmd_down() {  # TAG
-    local tag=$1 st dir sup pid i tpids alive f
+    local tag=$1 st dir sup pid i tpids alive f link
     st=$(state_dir "$tag")
     for f in "$st"/lab/*.pid; do
         [ -f "$f" ] || continue
@@ -220,6 +220,14 @@ cmd_down() {  # TAG
             sleep 0.5
         done
         rm -rf "$dir"
+    done
+    # The kernel removes a container's veth when its network namespace goes, which can lag under load.
+    for i in $(seq 1 20); do
+        ip -o link show | grep -q " vb-$tag-" || break
+        sleep 0.5
+    done
+    for link in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^vb-$tag-" || true); do
+        ip link del "$link" 2>/dev/null || true
     done
     ip link del "$(bridge_name "$tag")" 2>/dev/null || true
     rm -rf "$st"
