@@ -1,4 +1,3 @@
 set -euo pipefail
 echo "== ruleset"; nft -s list table inet netallow_apple
 echo "== files"; sha256sum /etc/nftables.conf /etc/nftables.d/netallow_apple.nft
-echo "== dnsmasq"; ls -A /etc/dnsmasq.d 2>/dev/null || echo "(none)"
