@@ -8,7 +8,7 @@ authentication, GET/POST/PUT/DELETE on /api/v2/cmdb/<path>/<name>[/<mkey>[/<chil
 action=move, and ``revision_changed`` telling whether a write changed anything (the modules report ``changed``
 from it). State lives in memory; GET /__emulator/state returns it with a count of the writes that changed it.
 
-Usage: server.py --port-file FILE [--token TOKEN] [--seed seed.json] [--cert-dir DIR]
+Usage: server.py --port-file FILE [--token TOKEN] [--seed seed.json] [--cert-dir DIR] [--max-seconds N]
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ import copy
 import ipaddress
 import json
 import os
-import ssl
 import sys
 import tempfile
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# The shared HTTPS plumbing lives beside this directory (tests/utils/gear_emulators).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from gear_emulators._https import CountingState, JsonHandler, make_tls_server, serve  # noqa: E402
 
 # table -> primary key, as FortiOS defines them.
 TABLES = {
@@ -50,19 +51,16 @@ def _normalise(table: str, obj: dict) -> dict:
     return obj
 
 
-class State:
+class State(CountingState):
     def __init__(self, seed: dict):
-        self.lock = threading.Lock()
+        super().__init__()
         self.tables = {table: [] for table in TABLES}
         for table, rows in (seed or {}).items():
             self.tables[table] = [_normalise(table, dict(row)) for row in rows]
         self.revision = 1
-        self.writes = 0
-        self.requests = []
 
-    def snapshot(self) -> dict:
-        return {"tables": copy.deepcopy(self.tables), "revision": self.revision, "writes": self.writes,
-                "requests": list(self.requests)}
+    def dump(self) -> dict:
+        return {"tables": copy.deepcopy(self.tables), "revision": self.revision}
 
 
 def _find(rows: list, key: str, value) -> int:
@@ -72,29 +70,10 @@ def _find(rows: list, key: str, value) -> int:
     return -1
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     server_version = "FortiOS-emulator"
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):  # keep test output quiet
-        pass
 
     # ------------------------------------------------------------------ plumbing
-    def _send(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if not raw.strip():
-            return None
-        return json.loads(raw)
-
     def _authorised(self, query: dict) -> bool:
         token = self.server.token
         header = self.headers.get("Authorization", "")
@@ -104,23 +83,21 @@ class Handler(BaseHTTPRequestHandler):
         parsed = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(parsed.query)
         state: State = self.server.state
-        with state.lock:
-            state.requests.append(f"{method} {parsed.path}")
-        if parsed.path == "/__emulator/state":
-            with state.lock:
-                return self._send(200, state.snapshot())
+        state.record(f"{method} {parsed.path}")
+        if self.serve_state():
+            return None
         if not self._authorised(query):
-            return self._send(401, {"http_status": 401, "status": "error"})
-        body = self._body() if method in ("POST", "PUT") else None
+            return self.send_json(401, {"http_status": 401, "status": "error"})
+        body = self.read_json() if method in ("POST", "PUT") else None
         if parsed.path == "/api/v2/monitor/system/status":
-            return self._send(200, {"http_method": "GET", "status": "success", "http_status": 200,
+            return self.send_json(200, {"http_method": "GET", "status": "success", "http_status": 200,
                                     "version": VERSION, "build": 2573, "serial": "FGVMEMULATOR",
                                     "results": {"hostname": "fortios-emulator", "model": "FGVM64"}})
         if not parsed.path.startswith("/api/v2/cmdb/"):
-            return self._send(404, {"http_status": 404, "status": "error"})
+            return self.send_json(404, {"http_status": 404, "status": "error"})
         parts = [urllib.parse.unquote(p) for p in parsed.path[len("/api/v2/cmdb/"):].split("/") if p]
         if len(parts) < 2 or f"{parts[0]}/{parts[1]}" not in TABLES:
-            return self._send(404, {"http_status": 404, "status": "error", "error": -3})
+            return self.send_json(404, {"http_status": 404, "status": "error", "error": -3})
         table = f"{parts[0]}/{parts[1]}"
         with state.lock:
             status, reply = self._cmdb(state, method, table, parts[2:], query, body)
@@ -129,7 +106,7 @@ class Handler(BaseHTTPRequestHandler):
         reply.setdefault("vdom", query.get("vdom", ["root"])[0])
         reply.setdefault("path", parts[0])
         reply.setdefault("name", parts[1])
-        return self._send(status, reply)
+        return self.send_json(status, reply)
 
     # ------------------------------------------------------------------ the CMDB
     def _cmdb(self, state: State, method: str, table: str, rest: list, query: dict, body):
@@ -248,20 +225,8 @@ class Handler(BaseHTTPRequestHandler):
 
 def make_server(token: str, seed: dict, cert_dir: str, host: str = "127.0.0.1", port: int = 0):
     """An HTTPS emulator bound to host:port (0 = a free port), with a throwaway trustme certificate."""
-    import trustme
-
-    ca = trustme.CA()
-    cert = ca.issue_cert(host, "localhost")
-    cert_file = os.path.join(cert_dir, "server.pem")
-    cert.private_key_and_cert_chain_pem.write_to_path(cert_file)
-    ca.cert_pem.write_to_path(os.path.join(cert_dir, "ca.pem"))
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_file)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server = make_tls_server(Handler, State(seed), cert_dir, host, port)
     server.token = token
-    server.state = State(seed)
     return server
 
 
@@ -271,6 +236,7 @@ def main(argv=None) -> int:
     parser.add_argument("--token", default="test")
     parser.add_argument("--seed", help="JSON file: {table: [objects]} present before the test")
     parser.add_argument("--cert-dir", help="directory for the throwaway certificate (default: a temp dir)")
+    parser.add_argument("--max-seconds", type=float, default=600, help="stop by itself after this long")
     args = parser.parse_args(argv)
     seed = {}
     if args.seed:
@@ -278,17 +244,7 @@ def main(argv=None) -> int:
             seed = json.load(handle)
     cert_dir = args.cert_dir or tempfile.mkdtemp(prefix="nagear-fortios-")
     server = make_server(args.token, seed, cert_dir)
-    port_tmp = args.port_file + ".tmp"
-    with open(port_tmp, "w", encoding="utf-8") as handle:
-        handle.write(str(server.server_address[1]))
-    os.replace(port_tmp, args.port_file)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve(server, args.port_file, args.max_seconds)
 
 
 if __name__ == "__main__":

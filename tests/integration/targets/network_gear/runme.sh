@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # network_gear: offline rendering (ASA, Junos, VyOS) against golden files, then FortiOS through the real
-# fortinet.fortios modules and httpapi against a local REST emulator (check mode, apply, re-apply, absent).
+# fortinet.fortios modules and httpapi against a local REST emulator (check mode, apply, re-apply, absent), then
+# Check Point through the real check_point.mgmt modules and httpapi against a Management API emulator (check mode,
+# a run that fails in the middle, apply, re-apply, absent). Emulators listen on 127.0.0.1, on a port chosen at run
+# time, and stop when this script ends (or by themselves after --max-seconds).
 set -eux -o pipefail
 cd "$(dirname "$0")"
 # The collection root holds tests/utils/fortios_emulator; ansible-test runs this script from a copy of the target
@@ -11,9 +14,10 @@ while [ ! -f "$COLLECTION_ROOT/tests/utils/fortios_emulator/server.py" ]; do
     COLLECTION_ROOT="$(dirname "$COLLECTION_ROOT")"
 done
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/nagear-XXXXXX")"
-EMULATOR_PID=""
+EMULATOR_PIDS=()
 cleanup() {
-    if [ -n "$EMULATOR_PID" ]; then kill "$EMULATOR_PID" 2>/dev/null || true; fi
+    for pid in "${EMULATOR_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${EMULATOR_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -35,11 +39,16 @@ done
 grep -qx 'access-list apple-out line 3 extended permit object-group apple-services any object-group apple-destinations log informational' "$WORK/out/nagear-asa.asa.txt"
 
 # 2. FortiOS against the emulator.
-python "$COLLECTION_ROOT/tests/utils/fortios_emulator/server.py" --port-file "$WORK/port" \
-    --seed files/fortios_seed.json --cert-dir "$WORK" &
-EMULATOR_PID=$!
-for _ in $(seq 1 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
-PORT="$(cat "$WORK/port")"
+# start_emulator NAME SCRIPT ARGS...: start it in the background, wait for its port file, set PORT.
+start_emulator() {
+    mkdir -p "$WORK/$1"
+    python "$COLLECTION_ROOT/tests/utils/$2" --port-file "$WORK/$1/port" --cert-dir "$WORK/$1" --max-seconds 600 \
+        "${@:3}" &
+    EMULATOR_PIDS+=($!)
+    for _ in $(seq 1 100); do [ -s "$WORK/$1/port" ] && break; sleep 0.1; done
+    PORT="$(cat "$WORK/$1/port")"
+}
+start_emulator fortios fortios_emulator/server.py --seed files/fortios_seed.json
 cat > "$WORK/inventory_fortios.yml" <<INV
 all:
   hosts:
@@ -61,3 +70,38 @@ grep -Eq 'nagear-fortios +: ok=[0-9]+ +changed=[1-9]' "$WORK/apply.log"
 run reapply | tee "$WORK/reapply.log"
 grep -Eq 'nagear-fortios +: ok=[0-9]+ +changed=0 ' "$WORK/reapply.log"
 run absent
+
+# 3. Check Point against the Management API emulator, with a password made for this run that must never be logged.
+# (Written straight to a file, so that the shell trace does not show it.)
+python -c 'import secrets; print(secrets.token_urlsafe(18))' > "$WORK/cp-password"
+start_emulator checkpoint gear_emulators/checkpoint.py --seed files/checkpoint_seed.json \
+    --user ansible --password-file "$WORK/cp-password"
+cat > "$WORK/inventory_checkpoint.yml" <<INV
+all:
+  hosts:
+    nagear-checkpoint:
+      ansible_connection: ansible.netcommon.httpapi
+      ansible_network_os: check_point.mgmt.checkpoint
+      ansible_host: 127.0.0.1
+      ansible_httpapi_port: $PORT
+      ansible_httpapi_use_ssl: true
+      ansible_httpapi_validate_certs: false
+      ansible_user: ansible
+      ansible_password: "{{ lookup('ansible.builtin.file', '$WORK/cp-password') }}"
+      ansible_python_interpreter: "{{ ansible_playbook_python }}"
+INV
+cp_run() { NAGEAR_PHASE="$1" ansible-playbook -i "$WORK/inventory_checkpoint.yml" checkpoint.yml "${@:2}"; }
+cp_run check --check
+# The group fails on the device after the domains and networks were written into the session: the run fails,
+# names the object, and the module discards the session (checked in the after-fail phase).
+if cp_run fail > "$WORK/cp-fail.log" 2>&1; then cat "$WORK/cp-fail.log"; echo "the failing run succeeded" >&2; exit 1; fi
+cat "$WORK/cp-fail.log"
+grep -q "apple-destinations.*the management server refused add-group" "$WORK/cp-fail.log"
+grep -q "Unpublished changes were discarded" "$WORK/cp-fail.log"
+cp_run after-fail
+cp_run apply | tee "$WORK/cp-apply.log"
+grep -Eq 'nagear-checkpoint +: ok=[0-9]+ +changed=[1-9]' "$WORK/cp-apply.log"
+cp_run reapply | tee "$WORK/cp-reapply.log"
+grep -Eq 'nagear-checkpoint +: ok=[0-9]+ +changed=0 ' "$WORK/cp-reapply.log"
+cp_run absent | tee "$WORK/cp-absent.log"
+if grep -F -f "$WORK/cp-password" "$WORK"/cp-*.log; then echo "the Check Point password was logged" >&2; exit 1; fi
