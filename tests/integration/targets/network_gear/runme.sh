@@ -42,13 +42,12 @@ grep -qx 'access-list apple-out line 3 extended permit object-group apple-servic
 # start_emulator NAME SCRIPT ARGS...: start it in the background, wait for its port file, set PORT.
 start_emulator() {
     mkdir -p "$WORK/$1"
-    python "$COLLECTION_ROOT/tests/utils/$2" --port-file "$WORK/$1/port" --cert-dir "$WORK/$1" --max-seconds 600 \
-        "${@:3}" &
+    python "$COLLECTION_ROOT/tests/utils/$2" --port-file "$WORK/$1/port" --max-seconds 600 "${@:3}" &
     EMULATOR_PIDS+=($!)
-    for _ in $(seq 1 100); do [ -s "$WORK/$1/port" ] && break; sleep 0.1; done
+    for _ in $(seq 1 300); do [ -s "$WORK/$1/port" ] && break; sleep 0.1; done
     PORT="$(cat "$WORK/$1/port")"
 }
-start_emulator fortios fortios_emulator/server.py --seed files/fortios_seed.json
+start_emulator fortios fortios_emulator/server.py --seed files/fortios_seed.json --cert-dir "$WORK/fortios"
 cat > "$WORK/inventory_fortios.yml" <<INV
 all:
   hosts:
@@ -74,7 +73,7 @@ run absent
 # 3. Check Point against the Management API emulator, with a password made for this run that must never be logged.
 # (Written straight to a file, so that the shell trace does not show it.)
 python -c 'import secrets; print(secrets.token_urlsafe(18))' > "$WORK/cp-password"
-start_emulator checkpoint gear_emulators/checkpoint.py --seed files/checkpoint_seed.json \
+start_emulator checkpoint gear_emulators/checkpoint.py --seed files/checkpoint_seed.json --cert-dir "$WORK/checkpoint" \
     --user ansible --password-file "$WORK/cp-password"
 cat > "$WORK/inventory_checkpoint.yml" <<INV
 all:
@@ -105,3 +104,32 @@ cp_run reapply | tee "$WORK/cp-reapply.log"
 grep -Eq 'nagear-checkpoint +: ok=[0-9]+ +changed=0 ' "$WORK/cp-reapply.log"
 cp_run absent | tee "$WORK/cp-absent.log"
 if grep -F -f "$WORK/cp-password" "$WORK"/cp-*.log; then echo "the Check Point password was logged" >&2; exit 1; fi
+
+# 4. VyOS over network_cli against a scripted SSH device (vyos_config compares with "show configuration commands").
+python -c 'import secrets; print(secrets.token_urlsafe(18))' > "$WORK/vyos-password"
+export NAGEAR_VYOS_STATE="$WORK/vyos/state.json"
+start_emulator vyos gear_emulators/vyos_ssh.py --state-file "$NAGEAR_VYOS_STATE" --seed files/vyos_seed.txt \
+    --user vyos --password-file "$WORK/vyos-password"
+cat > "$WORK/inventory_vyos.yml" <<INV
+all:
+  hosts:
+    nagear-vyos:
+      ansible_connection: ansible.netcommon.network_cli
+      ansible_network_os: vyos.vyos.vyos
+      ansible_network_cli_ssh_type: paramiko
+      ansible_host: 127.0.0.1
+      ansible_port: $PORT
+      ansible_user: vyos
+      ansible_password: "{{ lookup('ansible.builtin.file', '$WORK/vyos-password') }}"
+      ansible_host_key_checking: false
+      ansible_paramiko_look_for_keys: false
+      ansible_python_interpreter: "{{ ansible_playbook_python }}"
+INV
+vyos_run() { NAGEAR_PHASE="$1" ansible-playbook -i "$WORK/inventory_vyos.yml" vyos.yml "${@:2}"; }
+vyos_run check --check
+vyos_run apply | tee "$WORK/vyos-apply.log"
+grep -Eq 'nagear-vyos +: ok=[0-9]+ +changed=[1-9]' "$WORK/vyos-apply.log"
+vyos_run reapply | tee "$WORK/vyos-reapply.log"
+grep -Eq 'nagear-vyos +: ok=[0-9]+ +changed=0 ' "$WORK/vyos-reapply.log"
+vyos_run absent | tee "$WORK/vyos-absent.log"
+if grep -F -f "$WORK/vyos-password" "$WORK"/vyos-*.log; then echo "the VyOS password was logged" >&2; exit 1; fi
