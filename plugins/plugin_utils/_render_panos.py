@@ -42,6 +42,22 @@ def _location(opts: dict) -> dict:
     return {"location": opts["position"], "existing_rule": str(opts["anchor"])}
 
 
+def _chain(rules: list) -> list:
+    """Place the second rule next to the first so that a re-run moves nothing.
+
+    panos_security_rule moves a rule unless it sits right next to its reference (``before``: the rule just above
+    it; ``after``: just below; ``top``/``bottom``: first/last). Two rules with the same reference would displace each
+    other on every run, so one takes the reference and the other is placed against it, in the order the tasks run:
+    for ``before``/``bottom`` the second rule is placed first and the first goes ``before`` it; for ``after``/``top``
+    the first rule is placed first and the second goes ``after`` it. The resulting order is the same: first, second.
+    """
+    first, second = rules
+    if first["location"] in ("before", "bottom"):
+        placed_first = {**first, "location": "before", "existing_rule": second["rule_name"]}
+        return [second, placed_first]
+    return [first, {**second, "location": "after", "existing_rule": first["rule_name"]}]
+
+
 def render(model: dict, **options) -> dict:
     """Render the PAN-OS payloads for ``model`` (see FORMAT_DOC for the options)."""
     require_model(VENDOR, model)
@@ -108,10 +124,9 @@ def render(model: dict, **options) -> dict:
         # Wildcards match by URL category, which sees only web traffic (HTTP Host, TLS SNI).
         security_rules.append({"rule_name": f"{rule_name}-wildcards", "destination_ip": ["any"],
                                "category": [category_name], "service": [service_group["name"]], **common,
-                               "location": "after", "existing_rule": rule_name} if address_group else
-                              {"rule_name": f"{rule_name}-wildcards", "destination_ip": ["any"],
-                               "category": [category_name], "service": [service_group["name"]], **common,
                                **_location(opts)})
+    if len(security_rules) == 2:
+        security_rules = _chain(security_rules)
     decryption_rule = None
     if url_category or address_group:
         decryption_rule = {

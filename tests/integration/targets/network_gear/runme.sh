@@ -133,3 +133,27 @@ vyos_run reapply | tee "$WORK/vyos-reapply.log"
 grep -Eq 'nagear-vyos +: ok=[0-9]+ +changed=0 ' "$WORK/vyos-reapply.log"
 vyos_run absent | tee "$WORK/vyos-absent.log"
 if grep -F -f "$WORK/vyos-password" "$WORK"/vyos-*.log; then echo "the VyOS password was logged" >&2; exit 1; fi
+
+# 5. PAN-OS: paloaltonetworks.panos cannot be installed here, so the role renders its task arguments and a stand-in
+# applies them through pan-os-python objects with the modules' logic, against an XML API emulator.
+export NAGEAR_PANOS_DIR="$WORK/panos" NAGEAR_UTILS="$COLLECTION_ROOT/tests/utils"
+mkdir -p "$NAGEAR_PANOS_DIR"
+python -c 'import secrets; print(secrets.token_urlsafe(18))' > "$NAGEAR_PANOS_DIR/password"
+start_emulator panos gear_emulators/panos_xml_api.py --seed files/panos_seed.xml --cert-dir "$WORK/panos" \
+    --user admin --password-file "$NAGEAR_PANOS_DIR/password"
+export NAGEAR_PANOS_PORT="$PORT"
+cat > "$WORK/inventory_panos.yml" <<INV
+all:
+  hosts:
+    nagear-panos:
+      ansible_connection: local
+      ansible_network_os: paloaltonetworks.panos.panos
+      ansible_python_interpreter: "{{ ansible_playbook_python }}"
+INV
+panos_run() { NAGEAR_PHASE="$1" ansible-playbook -i "$WORK/inventory_panos.yml" panos.yml "${@:2}"; }
+panos_run render
+panos_run apply | tee "$WORK/panos-apply.log"
+panos_run reapply | tee "$WORK/panos-reapply.log"
+grep -Eq 'nagear-panos +: ok=[0-9]+ +changed=0 ' "$WORK/panos-reapply.log"
+panos_run absent | tee "$WORK/panos-absent.log"
+if grep -F -f "$NAGEAR_PANOS_DIR/password" "$WORK"/panos-*.log; then echo "the PAN-OS password was logged" >&2; exit 1; fi

@@ -156,8 +156,10 @@ def test_panos_url_category_decryption_and_edl():
     assert out["url_category"]["url_value"][0] == "*.push.apple.com"
     assert out["decryption_rule"]["action"] == "no-decrypt"
     assert out["decryption_rule"]["url_categories"] == ["apple-domains"]
-    assert [r["rule_name"] for r in out["security_rules"]] == ["apple-allow", "apple-allow-wildcards"]
-    assert out["security_rules"][1]["category"] == ["apple-domains"]
+    rules = {r["rule_name"]: r for r in out["security_rules"]}
+    assert rules["apple-allow-wildcards"]["category"] == ["apple-domains"]
+    assert (rules["apple-allow"]["location"], rules["apple-allow"]["existing_rule"]) == ("before",
+                                                                                         "apple-allow-wildcards")
     assert out["edls"][0]["source"] == "https://edl.example.net/apple/apple-domains.txt"
     assert out["edl_files"]["apple-domains.txt"].splitlines()[0] == "*.push.apple.com"
     assert out["edl_files"]["apple-ips.txt"] == "17.0.0.0/8\n2620:149::/48\n"
@@ -188,3 +190,37 @@ def test_bad_options_are_rejected_by_name(vendor, options, message):
 def test_non_model_input_is_rejected(vendor):
     with pytest.raises(VendorRenderError, match="expects the allow-list model"):
         render(vendor, model=["albert.apple.com"])
+
+
+def _place(order: list, rule: dict) -> bool:
+    """panos_security_rule's placement: move unless the rule already sits next to its reference; True if moved."""
+    name, location, ref = rule["rule_name"], rule["location"], rule.get("existing_rule")
+    if name not in order:
+        order.append(name)  # a new rule is created at the end
+    index = order.index(name)
+    placed = {"top": index == 0, "bottom": index == len(order) - 1,
+              "before": ref in order and index + 1 == order.index(ref),
+              "after": ref in order and order.index(ref) + 1 == index}[location]
+    if placed:
+        return False
+    order.remove(name)
+    if location in ("top", "bottom"):
+        order.insert(0 if location == "top" else len(order), name)
+    else:
+        order.insert(order.index(ref) + (location == "after"), name)
+    return True
+
+
+@pytest.mark.parametrize("position, anchor", [("top", None), ("bottom", None), ("before", "deny"), ("after", "dns")])
+def test_panos_two_rules_keep_their_place_on_a_second_run(position, anchor):
+    """Both rules end up next to each other at the requested place, and a second run moves nothing."""
+    out = render("panos", position=position, anchor=anchor)
+    order = ["dns", "deny"]
+    for rule in out["security_rules"]:
+        _place(order, rule)
+    assert [rule for rule in order if rule.startswith("apple-")] == ["apple-allow", "apple-allow-wildcards"]
+    first = order.index("apple-allow")
+    assert order[first + 1] == "apple-allow-wildcards"
+    expected_first = {"top": 0, "bottom": 2, "before": order.index("deny") - 2, "after": order.index("dns") + 1}
+    assert first == expected_first[position]
+    assert [_place(order, rule) for rule in out["security_rules"]] == [False, False]
