@@ -37,15 +37,23 @@ for vendor in asa junos vyos; do
 done
 # The ACE is placed at line 3 and sends the service group and the destination group.
 grep -qx 'access-list apple-out line 3 extended permit object-group apple-services any object-group apple-destinations log informational' "$WORK/out/nagear-asa.asa.txt"
+echo "network_gear: rendering done after ${SECONDS}s"
 
 # 2. FortiOS against the emulator.
-# start_emulator NAME SCRIPT ARGS...: start it in the background, wait for its port file, set PORT.
+# start_emulator NAME SCRIPT ARGS...: start it in the background, wait for its port file, set PORT. Each emulator
+# serves one section below and is stopped at its end (stop_emulator); --max-seconds bounds it if this script dies.
 start_emulator() {
     mkdir -p "$WORK/$1"
-    python "$COLLECTION_ROOT/tests/utils/$2" --port-file "$WORK/$1/port" --max-seconds 600 "${@:3}" &
+    python "$COLLECTION_ROOT/tests/utils/$2" --port-file "$WORK/$1/port" --max-seconds 1800 "${@:3}" &
     EMULATOR_PIDS+=($!)
     for _ in $(seq 1 300); do [ -s "$WORK/$1/port" ] && break; sleep 0.1; done
     PORT="$(cat "$WORK/$1/port")"
+}
+stop_emulator() {
+    local pid="${EMULATOR_PIDS[-1]}"
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    echo "network_gear: $1 done after ${SECONDS}s"
 }
 start_emulator fortios fortios_emulator/server.py --seed files/fortios_seed.json --cert-dir "$WORK/fortios"
 cat > "$WORK/inventory_fortios.yml" <<INV
@@ -69,6 +77,7 @@ grep -Eq 'nagear-fortios +: ok=[0-9]+ +changed=[1-9]' "$WORK/apply.log"
 run reapply | tee "$WORK/reapply.log"
 grep -Eq 'nagear-fortios +: ok=[0-9]+ +changed=0 ' "$WORK/reapply.log"
 run absent
+stop_emulator FortiOS
 
 # 3. Check Point against the Management API emulator, with a password made for this run that must never be logged.
 # (Written straight to a file, so that the shell trace does not show it.)
@@ -104,6 +113,7 @@ cp_run reapply | tee "$WORK/cp-reapply.log"
 grep -Eq 'nagear-checkpoint +: ok=[0-9]+ +changed=0 ' "$WORK/cp-reapply.log"
 cp_run absent | tee "$WORK/cp-absent.log"
 if grep -F -f "$WORK/cp-password" "$WORK"/cp-*.log; then echo "the Check Point password was logged" >&2; exit 1; fi
+stop_emulator "Check Point"
 
 # 4. VyOS over network_cli against a scripted SSH device (vyos_config compares with "show configuration commands").
 python -c 'import secrets; print(secrets.token_urlsafe(18))' > "$WORK/vyos-password"
@@ -133,6 +143,7 @@ vyos_run reapply | tee "$WORK/vyos-reapply.log"
 grep -Eq 'nagear-vyos +: ok=[0-9]+ +changed=0 ' "$WORK/vyos-reapply.log"
 vyos_run absent | tee "$WORK/vyos-absent.log"
 if grep -F -f "$WORK/vyos-password" "$WORK"/vyos-*.log; then echo "the VyOS password was logged" >&2; exit 1; fi
+stop_emulator VyOS
 
 # 5. PAN-OS: paloaltonetworks.panos cannot be installed here, so the role renders its task arguments and a stand-in
 # applies them through pan-os-python objects with the modules' logic, against an XML API emulator.
@@ -157,3 +168,4 @@ panos_run reapply | tee "$WORK/panos-reapply.log"
 grep -Eq 'nagear-panos +: ok=[0-9]+ +changed=0 ' "$WORK/panos-reapply.log"
 panos_run absent | tee "$WORK/panos-absent.log"
 if grep -F -f "$NAGEAR_PANOS_DIR/password" "$WORK"/panos-*.log; then echo "the PAN-OS password was logged" >&2; exit 1; fi
+stop_emulator PAN-OS
