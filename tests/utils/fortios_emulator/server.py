@@ -91,8 +91,8 @@ class Handler(JsonHandler):
         body = self.read_json() if method in ("POST", "PUT") else None
         if parsed.path == "/api/v2/monitor/system/status":
             return self.send_json(200, {"http_method": "GET", "status": "success", "http_status": 200,
-                                    "version": VERSION, "build": 2573, "serial": "FGVMEMULATOR",
-                                    "results": {"hostname": "fortios-emulator", "model": "FGVM64"}})
+                                        "version": VERSION, "build": 2573, "serial": "FGVMEMULATOR",
+                                        "results": {"hostname": "fortios-emulator", "model": "FGVM64"}})
         if not parsed.path.startswith("/api/v2/cmdb/"):
             return self.send_json(404, {"http_status": 404, "status": "error"})
         parts = [urllib.parse.unquote(p) for p in parsed.path[len("/api/v2/cmdb/"):].split("/") if p]

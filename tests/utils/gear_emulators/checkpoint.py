@@ -170,7 +170,7 @@ class Handler(JsonHandler):
             return 200, self._task(state, "Policy installation - standard")
         if command == "equals":
             return self._equals(session["db"], body)
-        verb, _, kind = command.partition("-")
+        verb, _dash, kind = command.partition("-")
         if kind in RULE_TYPES:
             return self._rule(state, session, verb, kind, body)
         if kind.endswith("-rulebase") and kind[: -len("base")] in RULE_TYPES:

@@ -281,7 +281,7 @@ def serve(port_file: str, state: State, user: str, password: str, max_seconds: f
     try:
         while time.monotonic() < deadline:
             try:
-                client, _ = listener.accept()
+                client, _address = listener.accept()
             except socket.timeout:
                 continue
             threading.Thread(target=_serve_client, args=(client, host_key, state, user, password, deadline),
