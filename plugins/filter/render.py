@@ -9,6 +9,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import check_model
+
 _PACKAGE = "ansible_collections.netallow.apple.plugins.plugin_utils"
 
 # The format table: one line per format, name -> plugin_utils module with render(model, **options) and FORMAT_DOC.
@@ -60,6 +62,7 @@ def render(model, format, **options):
             f"netallow.apple.render: unknown format {format!r}; valid formats: {', '.join(available_formats())}"
         )
     try:
+        check_model(model)
         return module.render(model, **options)
     except ValueError as exc:
         raise AnsibleFilterError(f"netallow.apple.render({format}): {exc}") from exc

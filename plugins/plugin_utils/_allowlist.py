@@ -39,6 +39,7 @@ __all__ = (
     "AllowlistError",
     "EXTRA_ENTRY_KEYS",
     "build_allowlist",
+    "check_model",
     "compress_ports",
     "expand_ports",
     "group_name",
@@ -467,6 +468,69 @@ def build_allowlist(
         "entry_count": len(kept),
         "stamp": make_stamp(kept, catalog_version),
     }
+
+
+# ---------------------------------------------------------------------------------------------------- model check
+_MODEL_HELP = "the allow-list model made by netallow.apple.to_allowlist"
+
+
+def _model_names(values: t.Any, kind: str, where: str, error: type) -> None:
+    if not isinstance(values, (list, tuple)):
+        raise error(f"{where} {values!r} is not a list; expected {_MODEL_HELP}")
+    for value in values:
+        text = "*." + value if kind == "wildcard" and isinstance(value, str) else value
+        try:
+            canonical = validate_host(text)
+        except AllowlistError as exc:
+            raise error(f"{where} holds {value!r}, which is not valid ({exc}); expected {_MODEL_HELP}") from None
+        family_ok = kind != "cidr4" or ":" not in canonical
+        family_ok = family_ok and (kind != "cidr6" or ":" in canonical)
+        if canonical != text or host_kind(canonical) != kind.rstrip("46") or not family_ok:
+            raise error(f"{where} holds {value!r}, which is not a canonical {kind} value; expected {_MODEL_HELP}")
+
+
+def check_model(model: t.Any, error: type = AllowlistError) -> None:
+    """Refuse a model that :func:`build_allowlist` could not have made, naming the first bad value.
+
+    Renderers paste the model's names, CIDRs and ports into configuration files verbatim, so a hand-made model is
+    checked against the same rules as the catalog and the user's extras before anything is rendered. ``error`` is
+    the calling renderer's exception class (a ValueError).
+    """
+    if not isinstance(model, t.Mapping) or not isinstance(model.get("groups"), list):
+        raise error(f"the input is not {_MODEL_HELP} (a dict with 'groups'), got {type(model).__name__}")
+    for kind, key in (("fqdn", "fqdns"), ("wildcard", "wildcards"), ("cidr4", "cidrs4"), ("cidr6", "cidrs6")):
+        _model_names(model.get(key) or [], kind, f"model {key}", error)
+    count = model.get("entry_count", 0)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise error(f"model entry_count {count!r} is not a count; expected {_MODEL_HELP}")
+    for index, group in enumerate(model["groups"]):
+        where = f"model group #{index + 1}"
+        if not isinstance(group, t.Mapping):
+            raise error(f"{where} {group!r} is not a mapping; expected {_MODEL_HELP}")
+        missing = [key for key in ("name", "protocol", "ports") if key not in group]
+        if missing:
+            raise error(f"{where} lacks {', '.join(missing)}; expected {_MODEL_HELP}")
+        if group["protocol"] not in PROTOCOLS:
+            raise error(f"{where} protocol {group['protocol']!r} is not valid (valid values: {', '.join(PROTOCOLS)});"
+                        f" expected {_MODEL_HELP}")
+        ports = group["ports"]
+        if not isinstance(ports, (list, tuple)) or not ports:
+            raise error(f"{where} ports {ports!r} is not a list of ports; expected {_MODEL_HELP}")
+        for port in ports:
+            try:
+                canonical_port = validate_port(port)
+            except AllowlistError as exc:
+                raise error(f"{where}: {exc}; expected {_MODEL_HELP}") from None
+            if canonical_port != port:
+                raise error(f"{where} port {port!r} is not in canonical form; expected {_MODEL_HELP}")
+        if group["name"] != group_name(group["protocol"], ports):
+            raise error(f"{where} name {group['name']!r} does not match its protocol and ports (that is "
+                        f"{group_name(group['protocol'], ports)!r}); expected {_MODEL_HELP}")
+        for kind, key in (("fqdn", "fqdns"), ("wildcard", "wildcards"), ("cidr4", "cidrs4"), ("cidr6", "cidrs6")):
+            _model_names(group.get(key) or [], kind, f"{where} {key}", error)
+        for entry_id in group.get("entry_ids") or []:
+            if not isinstance(entry_id, str) or not _ID_RE.match(entry_id):
+                raise error(f"{where} entry id {entry_id!r} is not valid; expected {_MODEL_HELP}")
 
 
 # ---------------------------------------------------------------------------------------------------- object names

@@ -15,13 +15,14 @@ in ``allow`` mode it continues to the zones, whose own policy decides.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import re
 import typing as t
 from xml.sax.saxutils import escape, quoteattr
 
 from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
+from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import check_model
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import parse_address, parse_bool
 
 FORMAT_DOC = """\
 C(firewalld): firewalld permanent configuration. Options: C(mode) (C(enforce), the default: the policy's target is
@@ -68,6 +69,10 @@ def _choice(options: dict, key: str, choices: t.Sequence[str], default: str) -> 
     return value
 
 
+def _default(value: t.Any, default: t.Any) -> t.Any:
+    return default if value is None else value
+
+
 def _list(value: t.Any, what: str) -> list:
     if value is None or value == "":
         return []
@@ -99,8 +104,11 @@ def _check_options(options: dict) -> dict:
         "family": _choice(options, "family", FAMILIES, "inet"),
         "backend": _choice(options, "backend", BACKENDS, "nftables"),
         "artifact": _choice(options, "artifact", ARTIFACTS, "files"),
-        "drop_other": bool(options.get("drop_other", True)),
     }
+    try:
+        opts["drop_other"] = parse_bool(_default(options.get("drop_other"), True), "drop_other")
+    except ValueError as exc:
+        raise FirewalldRenderError(str(exc)) from None
     policy = options.get("policy") or TAG
     if not isinstance(policy, str) or not _NAME_RE.match(policy):
         raise FirewalldRenderError(
@@ -118,9 +126,9 @@ def _check_options(options: dict) -> dict:
     resolvers = []
     for item in _list(options.get("resolvers"), "resolvers"):
         try:
-            resolvers.append(ipaddress.ip_address(str(item)))
-        except ValueError:
-            raise FirewalldRenderError(f"resolvers entry {item!r} is not an IPv4 or IPv6 address") from None
+            resolvers.append(parse_address(item, "resolvers entry"))
+        except ValueError as exc:
+            raise FirewalldRenderError(str(exc)) from None
     opts["resolvers"] = sorted(set(resolvers), key=lambda address: (address.version, address))
     timeout = options.get("dynamic_timeout", 3600)
     if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 2147483:
@@ -232,6 +240,7 @@ def render(model: t.Mapping, **options: t.Any) -> str:
     """Render ``model`` as the firewalld artifact chosen by ``artifact`` (see FORMAT_DOC)."""
     if not isinstance(model, t.Mapping) or not isinstance(model.get("groups"), list):
         raise FirewalldRenderError("the firewalld renderer needs the allow-list model (a dict with 'groups')")
+    check_model(model, error=FirewalldRenderError)
     opts = _check_options(options)
     sets = ipsets(model, opts)
     if opts["artifact"] == "names":

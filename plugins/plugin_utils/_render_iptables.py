@@ -47,6 +47,7 @@ _OPTIONS = {
     "timeout": (3600, None),
     "header": (True, (True, False)),
 }
+_BUILTIN_CHAINS = ("INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING")
 _MULTIPORT_SLOTS = 15  # iptables multiport: at most 15 ports, a range counting as two
 
 
@@ -56,6 +57,10 @@ class IptablesRenderError(ValueError):
 
 def _options(options: t.Mapping[str, t.Any]) -> dict:
     opts = check_options(options, _OPTIONS, "iptables", IptablesRenderError)
+    if opts["chain"].upper() in _BUILTIN_CHAINS:
+        raise IptablesRenderError(
+            f"invalid iptables renderer option chain={opts['chain']!r}: a built-in chain is not the collection's to "
+            f"replace; name a chain of its own such as NETALLOW_APPLE (built-in: {', '.join(_BUILTIN_CHAINS)})")
     timeout = opts["timeout"]
     if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 2147483:
         raise IptablesRenderError(

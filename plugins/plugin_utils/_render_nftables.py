@@ -28,12 +28,13 @@ the wanted configuration it is empty: there is nothing to do.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import re
 import typing as t
 
 from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
+from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import check_model
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import parse_bool, parse_cidr
 
 FORMAT_DOC = """\
 C(nftables): nftables configuration. Options: C(mode) (C(enforce), the default: the collection's own table holds the
@@ -99,6 +100,14 @@ def _name(value: t.Any, what: str) -> str:
     return value
 
 
+def _bool(options: dict, key: str, default: bool) -> bool:
+    try:
+        value = options.get(key)
+        return parse_bool(default if value is None else value, key)
+    except ValueError as exc:
+        raise NftablesRenderError(str(exc)) from None
+
+
 def _list(value: t.Any, what: str) -> list:
     if value is None or value == "":
         return []
@@ -114,10 +123,9 @@ def _networks(value: t.Any, what: str) -> tuple[list[str], list[str]]:
     v6: list[str] = []
     for item in _list(value, what):
         try:
-            net = ipaddress.ip_network(str(item), strict=False)
-        except ValueError:
-            raise NftablesRenderError(
-                f"{what} entry {item!r} is not an IPv4/IPv6 address or CIDR (such as 10.0.0.0/8 or fd00::/8)") from None
+            net = parse_cidr(item, f"{what} entry")
+        except ValueError as exc:
+            raise NftablesRenderError(str(exc)) from None
         (v4 if net.version == 4 else v6).append(str(net))
     return sorted(set(v4)), sorted(set(v6))
 
@@ -145,7 +153,7 @@ def _check_options(options: dict) -> dict:
         "family": _choice(options, "family", FAMILIES, "inet"),
         "state": _choice(options, "state", STATES, "present"),
         "artifact": _choice(options, "artifact", ARTIFACTS, "ruleset"),
-        "header": bool(options.get("header", True)),
+        "header": _bool(options, "header", True),
     }
     if mode == "allow" and not options.get("table"):
         raise NftablesRenderError(
@@ -184,8 +192,8 @@ def _check_options(options: dict) -> dict:
                                  or not 1 <= ssh_port <= 65535):
         raise NftablesRenderError(f"ssh_port {ssh_port!r} is not valid: use a port from 1 to 65535 or null")
     opts["ssh_port"] = ssh_port
-    opts["dhcp"] = bool(options.get("dhcp", True))
-    opts["drop_other"] = bool(options.get("drop_other", True))
+    opts["dhcp"] = _bool(options, "dhcp", True)
+    opts["drop_other"] = _bool(options, "drop_other", True)
     opts["timeout"] = _timeout(options.get("dynamic_timeout", "1h"))
     opts["current"] = _parse_current(options.get("current"))
     return opts
@@ -359,8 +367,66 @@ def _owned_sets(current: list, opts: dict) -> list[dict]:
 
 
 def _foreign_tagged_rules(current: list, opts: dict) -> list[dict]:
-    """Allow mode: the rules the collection put into chains it does not own (the jumps)."""
-    return [rule for rule in _objects(current, "rule") if rule.get("chain") != TAG and _tagged(rule.get("comment"))]
+    """Allow mode: the rules the collection put into chains it does not own (the jumps).
+
+    Their chain names and handles come from the live ruleset and go into the transaction: anything but a plain
+    name and an integer handle is refused rather than pasted.
+    """
+    rules = [rule for rule in _objects(current, "rule") if rule.get("chain") != TAG and _tagged(rule.get("comment"))]
+    for rule in rules:
+        handle = rule.get("handle")
+        if not isinstance(rule.get("chain"), str) or not _NAME_RE.match(rule["chain"]) \
+                or isinstance(handle, bool) or not isinstance(handle, int):
+            raise NftablesRenderError(
+                f"the live ruleset holds a rule tagged {TAG!r} in chain {rule.get('chain')!r} with handle "
+                f"{handle!r}, which cannot be named safely; remove it by hand")
+    return rules
+
+
+# Live objects enforce mode may replace or delete: what it writes itself (see _desired) and nothing else.
+_OWN_SET_RE = re.compile(r"^(?:tcp|udp)(?:_[0-9]+)+_(?:net|dns)[46]\Z")
+_TABLE_OBJECT_KINDS = ("metainfo", "table", "chain", "rule", "set")
+
+
+def foreign_objects(current: list, opts: dict) -> list[str]:
+    """Enforce mode: what the live table holds that the collection did not write, described for an error message.
+
+    The collection's table holds only the policy chain, a base chain named after its hook (type filter, policy
+    accept), rules tagged with its comment and the sets it names after its groups. A table with anything else is
+    someone else's: replacing or deleting it would destroy their rules.
+    """
+    foreign = []
+    for item in current:
+        if not isinstance(item, dict):
+            continue
+        kinds = [kind for kind in item if kind not in _TABLE_OBJECT_KINDS]
+        foreign += [f"a {kind}" + (f" {item[kind].get('name')!r}" if isinstance(item[kind], dict) else "")
+                    for kind in kinds]
+    for chain in _objects(current, "chain"):
+        name = chain.get("name")
+        own_policy = name == POLICY_CHAIN and "hook" not in chain
+        own_base = name in HOOKS and chain.get("hook") == name and chain.get("type") == "filter" \
+            and chain.get("policy") == "accept"
+        if not (own_policy or own_base):
+            hook = f" (hook {chain['hook']}, policy {chain.get('policy')})" if "hook" in chain else ""
+            foreign.append(f"chain {name!r}{hook}")
+    for rule in _objects(current, "rule"):
+        if not _tagged(rule.get("comment")):
+            foreign.append(f"an untagged rule in chain {rule.get('chain')!r} (handle {rule.get('handle')})")
+    for item in _objects(current, "set"):
+        if not (isinstance(item.get("name"), str) and _OWN_SET_RE.match(item["name"])):
+            foreign.append(f"set {item.get('name')!r}")
+    return foreign
+
+
+def _check_enforce_owner(current: list, opts: dict) -> None:
+    foreign = foreign_objects(current, opts)
+    if foreign:
+        shown = ", ".join(foreign[:6]) + (f" and {len(foreign) - 6} more" if len(foreign) > 6 else "")
+        raise NftablesRenderError(
+            f"table {opts['family']} {opts['table']} holds objects netallow.apple did not write: {shown}. Enforce mode "
+            f"creates, replaces and deletes only a table of its own, so nothing was changed: choose another table "
+            f"(the default is {TAG}) or use allow mode to add the Apple rules to this table")
 
 
 def _check_allow_target(current: list, opts: dict) -> None:
@@ -381,6 +447,8 @@ def _present_transaction(model: t.Mapping, opts: dict, desired: list[str], finge
     family, table = opts["family"], opts["table"]
     if opts["mode"] == "allow":
         _check_allow_target(current, opts)
+    else:
+        _check_enforce_owner(current, opts)
     if any(_tagged(rule.get("comment")) and rule.get("comment") == fingerprint for rule in _objects(current, "rule")):
         return []
     lines: list[str] = []
@@ -413,6 +481,7 @@ def _absent_transaction(opts: dict) -> list[str]:
     if not _objects(current, "table"):
         return []
     if opts["mode"] == "enforce":
+        _check_enforce_owner(current, opts)
         return [f"delete table {family} {table}"]
     lines = [f"delete rule {family} {table} {rule['chain']} handle {rule['handle']}"
              for rule in _foreign_tagged_rules(current, opts)]
@@ -482,6 +551,7 @@ def render(model: t.Mapping, **options: t.Any) -> str:
     """Render ``model`` (the allow-list model) as the nftables artifact chosen by ``artifact`` (see FORMAT_DOC)."""
     if not isinstance(model, t.Mapping) or not isinstance(model.get("groups"), list):
         raise NftablesRenderError("the nftables renderer needs the allow-list model (a dict with 'groups')")
+    check_model(model, error=NftablesRenderError)
     opts = _check_options(options)
     desired, fingerprint = _desired(model, opts)
     artifact = opts["artifact"]

@@ -19,7 +19,8 @@ import json
 import re
 
 from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
-from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal
+from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import check_model
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal, parse_address, parse_bool
 
 FORMAT_DOC = """\
 C(pac): a proxy auto-config file (C(mode=file), default) or a fragment to merge into the site's own PAC
@@ -56,7 +57,8 @@ def _proxy_directive(value) -> str:
     valid_host = bool(_PROXY_HOST_RE.match(bare_host))
     if not valid_host:
         try:
-            ipaddress.ip_address(bare_host)
+            # Strict: a zone id ("fe80::1%x; DIRECT") would carry a second directive into the browser's answer.
+            parse_address(bare_host, "proxy host")
             valid_host = True
         except ValueError:
             valid_host = False
@@ -106,7 +108,8 @@ function netallowAppleIPv4(name) {
   if (parts.length != 4) return -1;
   var value = 0;
   for (var i = 0; i < 4; i++) {
-    if (!/^[0-9]{1,3}$/.test(parts[i]) || parts[i] > 255) return -1;
+    // No leading zeros: browsers read "017" as octal (15), so "017.0.0.1" is not 17.0.0.1.
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(parts[i]) || parts[i] > 255) return -1;
     value = value * 256 + parseInt(parts[i], 10);
   }
   return value;
@@ -169,6 +172,7 @@ function netallowAppleFindProxyForURL(url, host) {
 
 def render(model: dict, **options) -> str:
     """Render the PAC file or fragment for ``model`` (see FORMAT_DOC for the options)."""
+    check_model(model, error=PacRenderError)
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
         raise PacRenderError(
@@ -185,8 +189,12 @@ def render(model: dict, **options) -> str:
             "site_pac must define exactly one 'function FindProxyForURL(url, host)'; "
             f"found {len(_SITE_ENTRY_RE.findall(str(site_pac)))}")
 
+    try:
+        header = parse_bool(True if options.get("header") is None else options["header"], "header")
+    except ValueError as exc:
+        raise PacRenderError(str(exc)) from None
     parts: list[str] = []
-    if options.get("header", True):
+    if header:
         parts.append(
             "// netallow.apple: Apple hosts go to " + json.dumps(proxy) + "; every other host is left to the site.\n"
             f"// Generated from the catalog ({model.get('entry_count', 0)} entries); do not edit by hand.\n")

@@ -12,11 +12,11 @@ The include is self-contained: it defines every ACL it uses under its own prefix
 
 from __future__ import annotations
 
-import ipaddress
 import re
 
 from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
-from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import compress_ports, expand_ports
+from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import check_model, compress_ports, expand_ports
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import parse_bool, parse_cidr
 
 FORMAT_DOC = """\
 C(squid): a squid include file (squid 4+). Options: C(acl_prefix) (default C(netallow_apple)), C(clients) (list of
@@ -66,6 +66,10 @@ def squid_domains(fqdns, wildcards) -> list[str]:
     return sorted(["." + suffix for suffix in kept_suffixes] + names, key=lambda value: value.lstrip("."))
 
 
+def _default(value, default):
+    return default if value is None else value
+
+
 def _check_options(options: dict) -> dict:
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
@@ -78,26 +82,34 @@ def _check_options(options: dict) -> dict:
     clients = []
     for value in options.get("clients") or ():
         try:
-            clients.append(str(ipaddress.ip_network(str(value), strict=False)))
+            clients.append(str(parse_cidr(value, "clients entry")))
         except ValueError as exc:
-            raise SquidRenderError(f"clients entry {value!r} is not an IPv4/IPv6 address or CIDR") from exc
+            raise SquidRenderError(str(exc)) from None
     plain = set()
     for value in options.get("plain_http_ports", (80,)) or ():
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
             raise SquidRenderError(f"plain_http_ports entry {value!r} is not a port number between 1 and 65535")
         plain.add(value)
     ssl_bump = options.get("ssl_bump", "auto")
-    if ssl_bump not in (True, False, "auto"):
-        raise SquidRenderError(f"ssl_bump {ssl_bump!r} is not valid; valid values: true, false, auto")
+    if ssl_bump != "auto":
+        try:
+            ssl_bump = parse_bool(ssl_bump, "ssl_bump")
+        except ValueError:
+            raise SquidRenderError(f"ssl_bump {ssl_bump!r} is not valid; valid values: true, false, auto") from None
     if ssl_bump == "auto":
         ssl_bump = bool(_SSL_BUMP_RE.search(options.get("site_config") or ""))
+    try:
+        deny_other = parse_bool(_default(options.get("deny_other_connect_ports"), True), "deny_other_connect_ports")
+        header = parse_bool(_default(options.get("header"), True), "header")
+    except ValueError as exc:
+        raise SquidRenderError(str(exc)) from None
     return {
         "prefix": prefix,
         "clients": clients,
         "plain": plain,
-        "deny_other": bool(options.get("deny_other_connect_ports", True)),
+        "deny_other": deny_other,
         "ssl_bump": ssl_bump,
-        "header": bool(options.get("header", True)),
+        "header": header,
     }
 
 
@@ -114,6 +126,7 @@ def site_uses_ssl_bump(site_config: str) -> bool:
 
 def render(model: dict, **options) -> str:
     """Render the squid include for ``model`` (see FORMAT_DOC for the options)."""
+    check_model(model, error=SquidRenderError)
     opts = _check_options(options)
     prefix = opts["prefix"]
     lines: list[str] = []

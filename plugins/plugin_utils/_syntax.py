@@ -28,8 +28,13 @@ __all__ = (
     "NETWORK_HINTS",
     "PORT_MAX",
     "PORT_MIN",
+    "BOOLEAN_FALSE",
+    "BOOLEAN_TRUE",
     "PortSyntaxError",
     "forbidden_char",
+    "parse_address",
+    "parse_bool",
+    "parse_cidr",
     "format_port",
     "is_fqdn",
     "is_ip_literal",
@@ -147,6 +152,76 @@ def parse_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     names the value; callers put it into theirs.
     """
     return ipaddress.ip_network(text, strict=True)
+
+
+# Addresses and CIDRs given as options (clients, resolvers, DNS servers, proxies) end up in configuration files.
+# ipaddress accepts an IPv6 zone id ("fe80::1%eth0") made of any text at all and prints it back unchanged, so a
+# newline, a quote or a space in it would carry configuration: zone ids are refused, and so is everything but the
+# characters an address or a CIDR is written with.
+_ADDRESS_CHARS_RE = re.compile(r"[0-9A-Fa-f:.]{2,45}")
+_CIDR_CHARS_RE = re.compile(r"[0-9A-Fa-f:.]{2,45}(?:/[0-9]{1,3})?")
+_ADDRESS_HELP = "an IPv4 or IPv6 address such as 192.0.2.1 or 2001:db8::1 (no zone id, no spaces)"
+_CIDR_HELP = "an IPv4 or IPv6 address or CIDR such as 10.0.0.0/8 or fd00::/8 (no zone id, no spaces)"
+
+
+def _address_text(value: t.Any, what: str, pattern: re.Pattern, help_text: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError(f"{what} {value!r} is not valid: expected a string, {help_text}")
+    if "%" in value:
+        raise ValueError(f"{what} {value!r} is not valid: an IPv6 zone id ('%...') is not accepted; expected "
+                         f"{help_text}")
+    if not pattern.fullmatch(value):
+        bad = forbidden_char(value)
+        reason = f"contains {bad}" if bad else "is not written as one"
+        raise ValueError(f"{what} {value!r} is not valid ({reason}): expected {help_text}")
+    return value
+
+
+def parse_address(value: t.Any, what: str = "address") -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """One IPv4 or IPv6 address, strictly: hexadecimal digits, ':' and '.' only (no zone id, no space).
+
+    Raises ValueError naming ``what`` and the value. IPv4 parts with leading zeros are refused by ipaddress itself.
+    """
+    text = _address_text(value, what, _ADDRESS_CHARS_RE, _ADDRESS_HELP)
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        raise ValueError(f"{what} {value!r} is not valid: expected {_ADDRESS_HELP}") from None
+
+
+def parse_cidr(value: t.Any, what: str = "network", strict: bool = False
+               ) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """One IPv4 or IPv6 address or CIDR as an ``ipaddress`` network, as strictly as :func:`parse_address`.
+
+    ``strict``: host bits set after the prefix length are an error rather than masked off.
+    """
+    text = _address_text(value, what, _CIDR_CHARS_RE, _CIDR_HELP)
+    try:
+        return ipaddress.ip_network(text, strict=strict)
+    except ValueError as exc:
+        raise ValueError(f"{what} {value!r} is not valid ({exc}): expected {_CIDR_HELP}") from None
+
+
+# ---------------------------------------------------------------------------------------------------- booleans
+# Ansible's own boolean strings (ansible.module_utils.parsing.convert_bool): what "-e name=false" and a role's
+# argument spec of type bool accept. bool() of any non-empty string is True, so "false" would turn an option on.
+BOOLEAN_TRUE = frozenset(("y", "yes", "on", "1", "true", "t"))
+BOOLEAN_FALSE = frozenset(("n", "no", "off", "0", "false", "f"))
+
+
+def parse_bool(value: t.Any, what: str) -> bool:
+    """A real boolean, or one of Ansible's boolean strings (or 0/1) converted; anything else raises ValueError."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        folded = value.strip().lower()
+        if folded in BOOLEAN_TRUE:
+            return True
+        if folded in BOOLEAN_FALSE:
+            return False
+    raise ValueError(f"{what} {value!r} is not a boolean; valid values: true, false (or yes/no, on/off, 1/0)")
 
 
 # ---------------------------------------------------------------------------------------------------- ports

@@ -155,7 +155,7 @@ def test_a_change_replaces_owned_objects_and_keeps_learnt_addresses(model):
         {"set": {"name": "tcp_443_5223_net4", "type": "ipv4_addr", "flags": ["interval"]}},
         {"set": {"name": "tcp_9999_net4", "type": "ipv4_addr", "flags": ["interval"]}},
         {"chain": {"name": "allowlist"}},
-        {"chain": {"name": "output", "hook": "output"}},
+        {"chain": {"name": "output", "hook": "output", "type": "filter", "policy": "accept"}},
         {"rule": {"chain": "output", "handle": 4, "comment": "netallow_apple:0000000000000000"}},
     ]}
     lines = render(model, current=current, hook="forward").splitlines()
@@ -237,7 +237,7 @@ def test_refresh_lists_exact_names_only(model):
     ({"hook": "input"}, "hook 'input' is not valid; valid values: output, forward"),
     ({"colour": "red"}, "unknown nftables renderer option"),
     ({"table": "bad name"}, "table 'bad name' is not a valid nftables name"),
-    ({"clients": ["10.0.0.0/33"]}, "clients entry '10.0.0.0/33' is not an IPv4/IPv6"),
+    ({"clients": ["10.0.0.0/33"]}, "clients entry '10.0.0.0/33' is not valid"),
     ({"interfaces": ['eth0"; flush ruleset']}, "is not an interface name"),
     ({"resolvers": ["dns.example"]}, "resolvers entry 'dns.example'"),
     ({"priority": 5000}, "priority 5000 is not valid"),
