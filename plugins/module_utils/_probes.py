@@ -342,20 +342,38 @@ def parse_quic_version_negotiation(reply: bytes, dcid: bytes, scid: bytes) -> li
 # --------------------------------------------------------------------------------------------- proxy
 
 
+def redact_proxy(value: str) -> str:
+    """The proxy URL as it may be shown: credentials (anything before the last '@' of the authority) replaced."""
+    text = str(value).strip()
+    scheme, sep, rest = text.rpartition("://") if "://" in text else ("", "", text)
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    shown = f"{scheme}{sep}{authority}{slash}{path}"
+    return "".join(char if char.isprintable() else "?" for char in shown)
+
+
 def parse_proxy(value: str) -> dict:
-    """Parse 'http://[user:pass@]host:port' (scheme optional) into its parts; raise ValueError when malformed."""
+    """Parse 'http://[user:pass@]host:port' (scheme optional) into its parts; raise ValueError when malformed.
+
+    Error messages show the URL without its credentials (see :func:`redact_proxy`): they end up in results,
+    reports and logs.
+    """
     text = value.strip()
     if "://" not in text:
         text = "http://" + text
+    shown = redact_proxy(value)
+    if any(not char.isprintable() or char.isspace() for char in text):
+        raise ValueError(f"proxy {shown!r}: contains a space or a control character")
     parsed = urllib.parse.urlsplit(text)
     if parsed.scheme != "http":
-        raise ValueError(f"proxy {value!r}: scheme {parsed.scheme!r} is not supported (only http://)")
+        raise ValueError(f"proxy {shown!r}: scheme {parsed.scheme!r} is not supported (only http://)")
     try:
         port = parsed.port or 3128
-    except ValueError as exc:
-        raise ValueError(f"proxy {value!r}: invalid port") from exc
+    except ValueError:
+        raise ValueError(f"proxy {shown!r}: invalid port") from None
     if not parsed.hostname:
-        raise ValueError(f"proxy {value!r}: no host")
+        raise ValueError(f"proxy {shown!r}: no host")
     auth = None
     if parsed.username is not None:
         creds = f"{urllib.parse.unquote(parsed.username)}:{urllib.parse.unquote(parsed.password or '')}"
@@ -404,6 +422,13 @@ def _recv_until(sock, marker: bytes, limit: int = MAX_READ) -> bytes:
     return data
 
 
+_CONNECT_HOST_RE = re.compile(r"[A-Za-z0-9._:-]{1,253}")
+
+
+def _printable(text: str) -> str:
+    return "".join(char if char.isprintable() else " " for char in str(text))
+
+
 def proxy_connect(proxy: dict, host: str, port: int, timeout: float):
     """Open a tunnel through an HTTP proxy with CONNECT; returns the socket, raises ProbeFailure."""
     try:
@@ -414,6 +439,9 @@ def proxy_connect(proxy: dict, host: str, port: int, timeout: float):
         raise ProbeFailure("timeout", f"proxy {proxy['url']} did not accept within {timeout:g}s") from exc
     except OSError as exc:
         raise ProbeFailure("unreachable", f"proxy {proxy['url']}: {exc.strerror or exc}") from exc
+    if not _CONNECT_HOST_RE.fullmatch(host):
+        sock.close()
+        raise ProbeFailure("dns_failed", f"target host {host!r} is not a host name or address; nothing was sent")
     authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     request = f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n"
     if proxy.get("auth"):
@@ -431,7 +459,9 @@ def proxy_connect(proxy: dict, host: str, port: int, timeout: float):
     if 200 <= code < 300:
         return sock
     sock.close()
-    squid_error = headers.get("x-squid-error", "")
+    # The reason phrase and headers are the proxy's text: only printable characters, bounded, reach the reports.
+    reason = _printable(reason)[:80]
+    squid_error = _printable(headers.get("x-squid-error", ""))[:80]
     detail = f"proxy answered {code} {reason}".strip() + (f" ({squid_error})" if squid_error else "")
     if squid_error.startswith("ERR_DNS_FAIL"):
         raise ProbeFailure("dns_failed", detail, proxy_status=code)

@@ -417,7 +417,8 @@ def argument_spec() -> dict:
         timeout=dict(type="float", default=3.0),
         deadline=dict(type="float", default=60.0),
         workers=dict(type="int", default=256),
-        proxy=dict(type="str"),
+        # The URL may carry credentials: Ansible masks it wherever it would be shown.
+        proxy=dict(type="str", no_log=True),
         use_proxy_env=dict(type="bool", default=True),
         ip_version=dict(type="str", choices=["any", "4", "6"], default="any"),
         resolve=dict(type="dict"),
@@ -440,6 +441,11 @@ def check_params(params: dict) -> str | None:
             return f"targets[{index}].port={target['port']} is out of range: use 1 to 65535"
         if not target["host"].strip():
             return f"targets[{index}].host is empty"
+        for key in ("host", "probe"):
+            value = target.get(key) or ""
+            if any(char.isspace() or not char.isprintable() for char in value):
+                return (f"targets[{index}].{key}={value!r} contains a space or a control character: use a host name "
+                        "or an address")
     for name, value in (params["resolve"] or {}).items():
         for address in value if isinstance(value, list) else [value]:
             try:

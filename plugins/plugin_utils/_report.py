@@ -478,8 +478,11 @@ def _service_line(entry: Mapping, host_count: int) -> tuple[str, str]:
 
 
 def _md(value: Any) -> str:
-    text = str(value if value is not None else "")
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+    """One table cell: control characters (a lone CR too) become spaces; link, image and code syntax is escaped."""
+    text = "".join(char if char.isprintable() else " " for char in str(value if value is not None else ""))
+    for char in "\\|[]!`":
+        text = text.replace(char, "\\" + char)
+    return text.replace("<", "&lt;")
 
 
 def _verdict(totals: Mapping) -> str | None:

@@ -284,10 +284,25 @@ class Squid:
 
     BINARY = "/usr/sbin/squid"
 
-    def __init__(self, allowed=("allowed.nareach.test",), hosts=("allowed.nareach.test", "denied.nareach.test")):
+    AUTH_HELPER = "/usr/lib/squid/basic_ncsa_auth"
+
+    def __init__(self, allowed=("allowed.nareach.test",), hosts=("allowed.nareach.test", "denied.nareach.test"),
+                 credentials=None):
+        """``credentials``: ``(user, password)`` to require proxy authentication (407 without it)."""
         self.dir = tempfile.mkdtemp(prefix="nareach-squid-")
         os.chmod(self.dir, 0o777)  # squid drops root privileges to its cache_effective_user
         self.port = free_port()
+        auth_lines = []
+        if credentials:
+            user, password = credentials
+            hashed = subprocess.run(["openssl", "passwd", "-apr1", "-stdin"], input=password, capture_output=True,
+                                    text=True, check=True, timeout=30).stdout.strip()
+            with open(os.path.join(self.dir, "passwd"), "w", encoding="ascii") as handle:
+                handle.write(f"{user}:{hashed}\n")
+            os.chmod(os.path.join(self.dir, "passwd"), 0o644)
+            auth_lines = [f"auth_param basic program {self.AUTH_HELPER} {self.dir}/passwd",
+                          "auth_param basic children 1", "acl authenticated proxy_auth REQUIRED",
+                          "http_access deny !authenticated"]
         with open(os.path.join(self.dir, "hosts"), "w", encoding="ascii") as handle:
             handle.write("".join(f"127.0.0.1 {name}\n" for name in hosts))
         conf = os.path.join(self.dir, "squid.conf")
@@ -311,6 +326,7 @@ class Squid:
                         "connect_timeout 3 seconds",
                         "acl CONNECT method CONNECT",
                         "acl allowed_dst dstdomain " + " ".join(allowed),
+                        *auth_lines,
                         "http_access allow CONNECT allowed_dst",
                         "http_access deny all",
                         "",

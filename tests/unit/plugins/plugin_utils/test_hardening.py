@@ -17,7 +17,8 @@ import uuid
 import pacparser
 import pytest
 
-from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist, check_model
+from ansible_collections.netallow.apple.plugins.plugin_utils import _allowlist, _syntax
+from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 from ansible_collections.netallow.apple.plugins.plugin_utils._render_firewalld import (
     FirewalldRenderError,
 )
@@ -30,7 +31,23 @@ from ansible_collections.netallow.apple.plugins.plugin_utils._render_pac import 
 from ansible_collections.netallow.apple.plugins.plugin_utils._render_pac import render as render_pac
 from ansible_collections.netallow.apple.plugins.plugin_utils._render_squid import SquidRenderError
 from ansible_collections.netallow.apple.plugins.plugin_utils._render_squid import render as render_squid
-from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import parse_address, parse_bool, parse_cidr
+
+
+def parse_address(*args, **kwargs):
+    return _syntax.parse_address(*args, **kwargs)
+
+
+def parse_cidr(*args, **kwargs):
+    return _syntax.parse_cidr(*args, **kwargs)
+
+
+def parse_bool(*args, **kwargs):
+    return _syntax.parse_bool(*args, **kwargs)
+
+
+def check_model(*args, **kwargs):
+    return _allowlist.check_model(*args, **kwargs)
+
 
 NFT = shutil.which("nft") or "/usr/sbin/nft"
 SQUID = shutil.which("squid") or "/usr/sbin/squid"
