@@ -273,6 +273,7 @@ from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import (
     select,
     summarize,
 )
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import parse_bool
 
 try:
     import jmespath
@@ -303,6 +304,13 @@ def _check_arguments(specs: dict, kwargs: dict) -> dict:
         raise AnsibleOptionsError(f"netallow.apple.endpoints: unknown option(s) {', '.join(unknown)}; "
                                   f"valid options: {', '.join(sorted(specs))}")
     for name, value in kwargs.items():
+        if specs[name].get("type") == "bool" and value is not None:
+            # Ansible's own conversion takes any unknown string as false: "maybe" must not quietly mean no.
+            try:
+                checked[name] = parse_bool(value, name)
+            except ValueError as exc:
+                raise AnsibleOptionsError(f"netallow.apple.endpoints: {exc}") from None
+            continue
         choices = specs[name].get("choices")
         if not choices or value is None:
             continue
@@ -348,6 +356,10 @@ class LookupModule(LookupBase):
                 result = summarize(entries, output)
         except CatalogError as exc:
             raise AnsibleLookupError(f"netallow.apple.endpoints: {exc}") from exc
+        except (OSError, RecursionError) as exc:
+            # A directory or unreadable file given as the catalog, or a document nested too deeply to load.
+            raise AnsibleLookupError(f"netallow.apple.endpoints: cannot read the catalog "
+                                     f"{self.get_option('catalog_path')!r}: {type(exc).__name__}: {exc}") from None
 
         query = self.get_option("query")
         if query:

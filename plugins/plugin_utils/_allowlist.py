@@ -110,10 +110,8 @@ def _validate_host_text(host: str) -> str:
         raise AllowlistError(
             f"invalid host {host!r}: '*' is only allowed as the whole first label ('*.<domain>'); expected {_HOST_HELP}"
         )
-    if name.endswith("."):
-        # A trailing dot is the same name; the wildcard's domain keeps the same rule.
-        name = name[:-1]
     try:
+        # One trailing dot is the same name (normalize_hostname drops it); a second one is an empty label.
         normalized = normalize_hostname(name)
     except ValueError as exc:
         raise AllowlistError(f"invalid host {host!r}: {exc}; expected {_HOST_HELP}") from None

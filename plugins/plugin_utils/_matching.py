@@ -58,6 +58,10 @@ def host_from_target(target: str) -> str:
         if "%" in text:
             raise ValueError(f"invalid target {target!r}: IPv6 zone identifiers are not supported")
         return ipaddress.ip_address(text).compressed
+    if "\\" in text or any(char.isspace() or not char.isprintable() for char in text):
+        # Browsers (WHATWG URL) read a backslash as "/" in http(s) URLs, Python's urlsplit does not: the two would
+        # see different hosts in "https://evil.com" + backslash + "@albert.apple.com/".
+        raise ValueError(f"invalid target {target!r}: contains a backslash, a space or a control character")
     if "://" in text or "/" in text:
         # "//" makes urlsplit read a scheme-less "host/path" as a network location.
         parts = urlsplit(text if "://" in text else "//" + text)

@@ -129,3 +129,24 @@ def test_changes_of_the_shipped_catalog_name_the_known_history(lookup):
     assert ("removed", "ns.itunes.apple.com", "2025-04") in seen
     assert ("renamed", "phonesubmissions.apple.com", "2025-04") in seen
     assert ("changed", "gateway.icloud.com", "2025-07") in seen
+
+
+# ------------------------------------------------------------------ hostile and careless input
+@pytest.mark.parametrize("value", ["maybe", "ja", 2, "truee"])
+def test_a_boolean_option_that_is_no_boolean_is_refused(lookup, sample_path, value):
+    with pytest.raises(AnsibleOptionsError, match=r"include_removed .* is not a boolean"):
+        lookup.run([], {}, catalog_path=sample_path, include_removed=value)
+
+
+def test_boolean_strings_are_converted(lookup, sample_path):
+    assert lookup.run([], {}, catalog_path=sample_path, include_removed="no") == \
+        lookup.run([], {}, catalog_path=sample_path, include_removed=False)
+
+
+def test_an_unreadable_or_hostile_catalog_is_a_lookup_error(lookup, tmp_path):
+    with pytest.raises(AnsibleLookupError, match="IsADirectoryError"):
+        lookup.run([], {}, catalog_path=str(tmp_path))
+    nested = tmp_path / "nested.yml"
+    nested.write_text("[" * 100000 + "]" * 100000, encoding="utf-8")
+    with pytest.raises(AnsibleLookupError, match="netallow.apple.endpoints"):
+        lookup.run([], {}, catalog_path=str(nested))

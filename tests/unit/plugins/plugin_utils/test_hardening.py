@@ -330,3 +330,23 @@ def test_real_squid_parses_the_include_with_plain_clients(model, tmp_path):
                             check=False)
     assert result.returncode == 0, result.stderr
     assert "http_access allow all" not in include.read_text()
+
+
+# ------------------------------------------------------------------------------------------- names and targets
+@pytest.mark.parametrize("target", [
+    "https://evil.com\\@albert.apple.com/",
+    "https://evil.com\\\\albert.apple.com/",
+    "albert.apple.com\r\nX-Injected: 1",
+    "albert.apple.com\tx",
+])
+def test_a_target_parsers_disagree_on_is_refused(target):
+    from ansible_collections.netallow.apple.plugins.plugin_utils._matching import host_from_target
+    with pytest.raises(ValueError, match="backslash, a space or a control character"):
+        host_from_target(target)
+
+
+@pytest.mark.parametrize("host", ["apple.com..", "*.apple.com..", "albert.apple.com.."])
+def test_two_trailing_dots_are_not_a_name(host):
+    with pytest.raises(_allowlist.AllowlistError, match="label ''"):
+        _allowlist.validate_host(host)
+    assert _allowlist.validate_host(host[:-1]) == host[:-2]
