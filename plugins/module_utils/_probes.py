@@ -567,6 +567,13 @@ class Prober:
                     addr = info[4][0].split("%", 1)[0]
                     if addr not in addresses:
                         addresses.append(addr)
+            # A filtering or hostile resolver answers 0.0.0.0, a loopback or a multicast address: probing it would
+            # test this host, not the service. Such answers are left out and named when nothing else is left.
+            ignored = [addr for addr in addresses if not _routable_unicast(addr)]
+            addresses = [addr for addr in addresses if addr not in ignored]
+            if not addresses and ignored:
+                raise ProbeFailure("dns_failed", f"{name}: the resolver answered only {', '.join(ignored)}, not a "
+                                   "routable unicast address (a DNS sinkhole or a hostile resolver); not probed")
             if not addresses:
                 raise ProbeFailure("dns_failed", f"{name}: {'; '.join(dict.fromkeys(errors)) or 'no address'}")
         wanted = {"4": 4, "6": 6}.get(self.ip_version)
@@ -807,6 +814,12 @@ class Prober:
             result["elapsed_ms"] = int((time.monotonic() - started) * 1000)
             result["detail"] = "; ".join(details)
         return result
+
+
+def _routable_unicast(text: str) -> bool:
+    address = ipaddress.ip_address(text)
+    return not (address.is_unspecified or address.is_loopback or address.is_multicast or address.is_link_local
+                or address.is_reserved)
 
 
 def _is_address(name: str) -> bool:

@@ -149,7 +149,9 @@ def namespace():
              "--listen-address=127.0.0.1", "--bind-interfaces", "--port=53", "--user=root",
              f"--pid-file=/run/{name}-dnsmasq.pid", "--local=/nareach.test/",
              "--address=/apple.nareach.test/17.253.0.1", "--address=/apple.nareach.test/2620:149::1",
-             "--address=/cdn.nareach.test/192.0.2.1", "--address=/blackhole.nareach.test/192.0.2.99"],
+             "--address=/cdn.nareach.test/192.0.2.1", "--address=/blackhole.nareach.test/192.0.2.99",
+             "--address=/sinkhole.nareach.test/0.0.0.0", "--address=/loop.nareach.test/127.0.0.1",
+             "--address=/multicast.nareach.test/224.0.0.1"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent,  # noqa: PLW1509
         )
         yield name
@@ -197,6 +199,15 @@ def test_real_dns_black_hole_and_nxdomain(namespace):
     assert 900 <= hole["elapsed_ms"] < 2500
     assert (missing["status"], missing["stage"]) == ("dns_failed", "dns"), missing
     assert out["elapsed"] < 3
+
+
+def test_sinkhole_loopback_and_multicast_answers_are_not_probed(namespace):
+    targets = [{"host": f"{label}.nareach.test", "port": 443} for label in ("sinkhole", "loop", "multicast")]
+    out = run_in_namespace(namespace, {"timeout": 1.0, "use_proxy_env": False, "ip_version": "4"}, targets)
+    for result, address in zip(out["results"], ("0.0.0.0", "127.0.0.1", "224.0.0.1")):
+        assert (result["status"], result["stage"]) == ("dns_failed", "dns"), result
+        assert f"answered only {address}, not a routable unicast address" in result["detail"], result
+        assert result["address"] is None
 
 
 def test_black_holed_targets_finish_in_about_one_timeout(namespace):
