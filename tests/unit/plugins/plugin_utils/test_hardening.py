@@ -170,13 +170,14 @@ def test_string_false_does_not_turn_dropping_on(model, false):
     assert "counter drop" not in render_nftables(model, artifact="persist", drop_other=false)
     files = render_firewalld(model, drop_other=false)
     assert 'target=\\"CONTINUE\\"' in files and "DROP" not in files
-    assert "deny" not in render_squid(model, deny_other_connect_ports=false).split("http_access allow")[0]
+    assert "http_access deny" not in render_squid(model, deny_other_connect_ports=false)
 
 
 @pytest.mark.parametrize("true", [True, "true", "yes", "on", "1", 1])
 def test_string_true_is_true(model, true):
     assert "counter drop" in render_nftables(model, artifact="persist", drop_other=true)
     assert 'target=\\"DROP\\"' in render_firewalld(model, drop_other=true)
+    assert "http_access deny" in render_squid(model, deny_other_connect_ports=true)
 
 
 @pytest.mark.parametrize("value", ["maybe", "", "falsch", 2, -1, [], {}])
