@@ -351,3 +351,16 @@ def test_two_trailing_dots_are_not_a_name(host):
     with pytest.raises(_allowlist.AllowlistError, match="label ''"):
         _allowlist.validate_host(host)
     assert _allowlist.validate_host(host[:-1]) == host[:-2]
+
+
+# ------------------------------------------------------------------------------------------- reports
+def test_markdown_report_neutralises_a_hostile_proxy_text():
+    from ansible_collections.netallow.apple.plugins.plugin_utils._report import to_markdown
+    detail = "proxy answered 403 ok\r![tracker](http://evil.example/x.png) [click](http://evil.example/) `code`"
+    item = {"host": "albert.apple.com", "probe": "albert.apple.com", "port": 443, "protocol": "tcp", "id": "ds.a",
+            "required": True, "status": "proxy_denied", "stage": "proxy", "addresses": [], "address_owner": None,
+            "address": None, "proxy": "http://127.0.0.1:3128", "issuer": None, "elapsed_ms": 1, "detail": detail}
+    text = to_markdown({"changed": False, "results": [item], "summary": {"total": 1}})
+    assert "\r" not in text
+    assert "![tracker](" not in text and "[click](" not in text and "`code`" not in text
+    assert "tracker" in text and "evil.example" in text  # shown, as text
