@@ -18,7 +18,11 @@ ip netns add "$NS"
 ip netns exec "$NS" nft -f files/user_table.nft
 ip netns exec "$NS" nft list ruleset > "$WORK/user.nft"
 cmp "$WORK/user.nft" files/user_table.nft
-play() { ansible-playbook -i inventory.ini -e nahard_netns="$NS" -e nahard_work="$WORK" "$@"; }
+# The role keeps its markers under /var/lib by default: here they stay in the scratch directory.
+play() {
+    ansible-playbook -i inventory.ini -e nahard_netns="$NS" -e nahard_work="$WORK" \
+        -e __netallow_apple_nftables_state_dir="$WORK/state" "$@"
+}
 
 # Ownership, injection and mode preservation.
 play ownership.yml "$@"
