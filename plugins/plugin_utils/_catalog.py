@@ -42,6 +42,12 @@ PLATFORMS = ("ios", "ipados", "macos", "tvos", "visionos", "watchos", "windows")
 PROTOCOLS = ("tcp", "udp")
 KINDS = ("fqdn", "wildcard", "cidr")
 STATUSES = ("current", "renamed", "removed", "unverified")
+# How broad an entry is. "shortcut" is Apple's allow-everything advice (*.apple.com, 17.0.0.0/8) and "platform" a
+# third party's whole hosting or CDN platform: both admit far more than the services need, so they are broad.
+SCOPES = ("host", "domain", "shortcut", "platform")
+BROAD_SCOPES = ("shortcut", "platform")
+# "inferred" ports come from a general table or advice, not from a row Apple prints for the host: also broad.
+PORT_BASES = ("listed", "inferred")
 LANGUAGES = ("en", "fr", "nl", "cs", "de")
 OUTPUTS = ("entries", "hosts", "fqdns", "wildcards", "cidrs", "ports", "ids")
 # Outputs that describe the catalog itself rather than the selected entries.
@@ -49,10 +55,11 @@ CATALOG_OUTPUTS = ("info", "sections", "sources", "port_rows", "processes")
 # The change feed: what Apple added, removed, renamed or changed, newest first (see :func:`changes`).
 CHANGE_KINDS = ("added", "removed", "renamed", "changed")
 
-ENTRY_KEYS = ("id", "section", "service", "host", "tcp", "udp", "platforms", "proxy", "required", "description",
-              "status", "added", "last_seen", "removed", "renamed_to", "sources", "probe", "notes", "history")
-_REQUIRED_ENTRY_KEYS = ("id", "section", "service", "host", "tcp", "udp", "platforms", "proxy", "required",
-                        "description", "status", "sources")
+ENTRY_KEYS = ("id", "section", "service", "host", "scope", "tcp", "udp", "port_basis", "platforms", "proxy",
+              "required", "description", "status", "added", "last_seen", "removed", "renamed_to", "sources", "probe",
+              "no_probe_reason", "notes", "history")
+_REQUIRED_ENTRY_KEYS = ("id", "section", "service", "host", "scope", "tcp", "udp", "port_basis", "platforms", "proxy",
+                        "required", "description", "status", "sources")
 _PORT_KEYS = ("id", "section", "service", "tcp", "udp", "description", "status", "sources", "notes")
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._:-]*\Z")
@@ -210,6 +217,13 @@ def _check_entry(entry: Any, index: int, sections: Mapping, sources: Mapping, er
         errors.append(f"{where}.required: {entry['required']!r} must be true or false")
     if not entry["tcp"] and not entry["udp"]:
         errors.append(f"{where}: an entry needs at least one TCP or UDP port")
+    if entry["scope"] not in SCOPES:
+        errors.append(f"{where}.scope: {entry['scope']!r} is not one of {', '.join(SCOPES)}")
+    elif kind is not None and (entry["scope"] == "host") != (kind == "fqdn"):
+        errors.append(f"{where}.scope: {entry['scope']!r} does not fit a {kind} (a host name is scope 'host', "
+                      "a wildcard or CIDR is 'domain', 'shortcut' or 'platform')")
+    if entry["port_basis"] not in PORT_BASES:
+        errors.append(f"{where}.port_basis: {entry['port_basis']!r} is not one of {', '.join(PORT_BASES)}")
     for key in ("added", "last_seen", "removed"):
         value = entry.get(key)
         if value is not None and not (isinstance(value, str) and _DATE_RE.match(value)):
@@ -223,6 +237,12 @@ def _check_entry(entry: Any, index: int, sections: Mapping, sources: Mapping, er
             errors.append(str(exc))
         if kind == "wildcard" and probe is not None and not probe.endswith("." + entry["host"][2:]):
             errors.append(f"{where}.probe: {probe!r} is not a name under {entry['host']!r}")
+    reason = entry.get("no_probe_reason")
+    if reason is not None and (not isinstance(reason, str) or not reason.strip() or probe is not None):
+        errors.append(f"{where}.no_probe_reason: {reason!r} must be a text, and only on an entry without a probe")
+    if kind == "wildcard" and entry["status"] in ("current", "unverified") and probe is None and reason is None:
+        errors.append(f"{where}: a wildcard needs a probe name under it, or no_probe_reason saying why there is none "
+                      "(the bare domain is never probed in its place)")
     if entry["status"] in ("removed", "renamed") and not entry.get("removed"):
         errors.append(f"{where}.removed: a {entry['status']} entry needs the date it was removed or renamed")
     history = entry.get("history")
@@ -252,8 +272,13 @@ def _derive(entry: dict) -> dict:
     derived["sources"] = list(entry["sources"])
     derived["description"] = dict(entry["description"])
     derived["history"] = [dict(event) for event in entry.get("history") or ()]
-    derived.update(kind=kind, domain=domain, family=family)
+    derived.update(kind=kind, domain=domain, family=family, broad=is_broad(entry))
     return derived
+
+
+def is_broad(entry: Mapping[str, Any]) -> bool:
+    """Whether an entry admits more than Apple lists for one service: a shortcut, a platform, or inferred ports."""
+    return entry.get("scope") in BROAD_SCOPES or entry.get("port_basis") == "inferred"
 
 
 def build_catalog(raw: Any, path: str = "") -> Catalog:
@@ -394,7 +419,7 @@ def _tri_state(value: Any, name: str) -> bool | None | str:
 def select(catalog: Catalog, *, section: Any = None, service: Any = None, platform: Any = None,
            protocol: Any = None, port: Any = None, proxy: Any = None, kind: Any = None, required: Any = None,
            host: Any = None, ids: Any = None, include_removed: bool = False,
-           include_unverified: bool = False) -> list[dict]:
+           include_unverified: bool = False, include_broad: bool = False) -> list[dict]:
     """Return copies of the catalog entries that pass every given selector, in catalog order.
 
     Each selector accepts one value or a list (any value of the list matches). Unknown sections, services,
@@ -405,6 +430,9 @@ def select(catalog: Catalog, *, section: Any = None, service: Any = None, platfo
     - ``proxy``/``required``: true, false, ``not_stated`` (proxy only: Apple does not say) or ``any``.
     - ``status``: current entries always; ``include_removed`` adds removed and renamed ones, ``include_unverified``
       adds unverified ones.
+    - breadth: precise entries always; ``include_broad`` adds the broad ones (:func:`is_broad`): Apple's shortcuts
+      (``*.apple.com``, ``17.0.0.0/8``), third-party platforms (``*.amazonaws.com``) and entries whose ports are
+      inferred rather than listed by Apple for that host. Naming a broad entry in ``ids`` without it is an error.
     """
     sections = set(_check_choices(_as_list(section, "section"), catalog.sections, "section"))
     services = set(_check_choices(_as_list(service, "service"), catalog.services, "service"))
@@ -421,6 +449,12 @@ def select(catalog: Catalog, *, section: Any = None, service: Any = None, platfo
         raise CatalogError(f"unknown id {', '.join(repr(i) for i in unknown_ids)}; "
                            "list the ids with lookup('netallow.apple.endpoints', output='ids', include_removed=true)")
     id_set = set(id_list)
+    if not isinstance(include_broad, bool):
+        raise CatalogError(f"include_broad: {include_broad!r} must be true or false")
+    named_broad = [i for i in id_list if catalog.by_id[i]["broad"]]
+    if named_broad and not include_broad:
+        raise CatalogError(f"id {', '.join(repr(i) for i in named_broad)} is broad (scope shortcut or platform, or "
+                           "ports inferred rather than listed by Apple); add include_broad=true to select it")
     host_set = {str(h).strip().lower().rstrip(".") for h in _as_list(host, "host")}
     proxy_state = _tri_state(proxy, "proxy")
     required_state = _tri_state(required, "required")
@@ -436,6 +470,8 @@ def select(catalog: Catalog, *, section: Any = None, service: Any = None, platfo
     selected = []
     for entry in catalog.entries:
         if entry["status"] not in statuses:
+            continue
+        if entry["broad"] and not include_broad:
             continue
         if sections and entry["section"] not in sections:
             continue

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 
 def _entry(**over):
+    host = over.get("host", "albert.apple.com")
     base = {
         "id": "devicesetup.albert.apple.com", "section": "devicesetup", "service": "activation",
-        "host": "albert.apple.com", "tcp": [443], "udp": [], "platforms": ["ios", "macos"], "proxy": True,
+        "host": "albert.apple.com", "scope": "domain" if host.startswith("*.") or "/" in host else "host",
+        "tcp": [443], "udp": [], "port_basis": "listed", "platforms": ["ios", "macos"], "proxy": True,
         "required": True, "description": {"en": "Device activation."}, "status": "current", "added": "2019",
         "last_seen": "2024-11", "removed": None, "renamed_to": None, "sources": ["src"],
         "probe": "albert.apple.com", "notes": None,
@@ -35,9 +37,18 @@ RAW = {
         _entry(id="software.ns.itunes.apple.com", section="software", service="software_update",
                host="ns.itunes.apple.com", status="removed", removed="2025-04", platforms=["ios"]),
         _entry(id="businessschool.business.apple.com-wildcard", section="businessschool", service="abm",
-               host="*.business.apple.com", tcp=[443, 80], platforms=[], probe=None, proxy=None),
+               host="*.business.apple.com", tcp=[443, 80], platforms=[], probe=None, proxy=None,
+               no_probe_reason="no documented name under it"),
         _entry(id="firewall.17.0.0.0-8", section="firewall", service="apple_network", host="17.0.0.0/8",
-               tcp=["1-65535"], udp=["1-65535"], platforms=[], probe=None, proxy=None),
+               scope="shortcut", port_basis="inferred", tcp=["1-65535"], udp=["1-65535"], platforms=[], probe=None,
+               proxy=None),
+        _entry(id="firewall.apple.com-wildcard", section="firewall", service="apple_domain", host="*.apple.com",
+               scope="shortcut", port_basis="inferred", tcp=[80, 443], platforms=[], probe="www.apple.com",
+               proxy=None, required=False),
+        _entry(id="software.amazonaws.com-wildcard", section="software", service="cdn", host="*.amazonaws.com",
+               scope="platform", tcp=[443], platforms=[], probe="s3.amazonaws.com", proxy=None),
+        _entry(id="software.configuration.apple.com", section="software", service="configuration",
+               host="configuration.apple.com", port_basis="inferred", tcp=[443, 80], probe="configuration.apple.com"),
         _entry(id="firewall.2620.149.a44..-48", section="firewall", service="apns", host="2620:149:a44::/48",
                tcp=[443, 5223], platforms=[], probe=None, proxy=None),
         _entry(id="software.gg.apple.com", section="software", service="software_update", host="gg.apple.com",

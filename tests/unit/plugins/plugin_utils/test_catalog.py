@@ -67,7 +67,45 @@ def test_default_selection_is_current_only(catalog):
     ids = [e["id"] for e in select(catalog)]
     assert "software.ns.itunes.apple.com" not in ids
     assert "software.gg.apple.com" not in ids
-    assert len(ids) == 6
+    assert ids == ["devicesetup.albert.apple.com", "devicesetup.time.apple.com",
+                   "devicemanagement.push.apple.com-wildcard", "businessschool.business.apple.com-wildcard",
+                   "firewall.2620.149.a44..-48"]
+
+
+BROAD_IDS = {"firewall.17.0.0.0-8", "firewall.apple.com-wildcard", "software.amazonaws.com-wildcard",
+             "software.configuration.apple.com"}
+
+
+def test_default_selection_is_precise(catalog):
+    precise = select(catalog)
+    assert not BROAD_IDS & {e["id"] for e in precise}
+    assert all(e["broad"] is False for e in precise)
+    assert {e["scope"] for e in precise} == {"host", "domain"}
+    assert {e["port_basis"] for e in precise} == {"listed"}
+    assert select(catalog, section="firewall") == [e for e in precise if e["section"] == "firewall"]
+
+
+def test_include_broad_adds_shortcuts_platforms_and_inferred_ports(catalog):
+    everything = select(catalog, include_broad=True)
+    broad = {e["id"]: e for e in everything if e["broad"]}
+    assert set(broad) == BROAD_IDS
+    assert broad["firewall.17.0.0.0-8"]["scope"] == "shortcut"
+    assert broad["firewall.apple.com-wildcard"]["scope"] == "shortcut"
+    assert broad["software.amazonaws.com-wildcard"]["scope"] == "platform"
+    assert broad["software.configuration.apple.com"]["port_basis"] == "inferred"
+    assert len(everything) == len(select(catalog)) + len(BROAD_IDS)
+
+
+def test_naming_a_broad_id_needs_include_broad(catalog):
+    with pytest.raises(CatalogError, match="'firewall.17.0.0.0-8' is broad.*include_broad=true"):
+        select(catalog, ids=["firewall.17.0.0.0-8", "devicesetup.albert.apple.com"])
+    assert [e["id"] for e in select(catalog, ids="firewall.17.0.0.0-8", include_broad=True)] == ["firewall.17.0.0.0-8"]
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_include_broad_must_be_a_boolean(catalog, value):
+    with pytest.raises(CatalogError, match="include_broad"):
+        select(catalog, include_broad=value)
 
 
 def test_include_removed_and_unverified(catalog):
@@ -93,6 +131,8 @@ def test_section_platform_selection(catalog):
 def test_protocol_and_port(catalog):
     assert [e["host"] for e in select(catalog, protocol="udp", section="devicesetup")] == ["time.apple.com"]
     hosts = [e["host"] for e in select(catalog, port=5223)]
+    assert hosts == ["*.push.apple.com", "2620:149:a44::/48"]
+    hosts = [e["host"] for e in select(catalog, port=5223, include_broad=True)]
     assert hosts == ["*.push.apple.com", "17.0.0.0/8", "2620:149:a44::/48"]  # 17/8 by its full range
     assert [e["host"] for e in select(catalog, port=123, protocol="tcp", section="devicesetup")] == []
 
@@ -100,7 +140,7 @@ def test_protocol_and_port(catalog):
 def test_proxy_tri_state(catalog):
     assert [e["host"] for e in select(catalog, proxy=True)] == ["albert.apple.com"]
     assert "time.apple.com" in [e["host"] for e in select(catalog, proxy="not_stated")]
-    assert len(select(catalog, proxy="any")) == 6
+    assert len(select(catalog, proxy="any")) == 5
     with pytest.raises(CatalogError, match="'maybe'"):
         select(catalog, proxy="maybe")
 
@@ -136,7 +176,8 @@ def test_selection_returns_copies(catalog):
 
 
 def test_summaries(catalog):
-    entries = select(catalog)
+    assert summarize(select(catalog), "cidrs") == ["2620:149:a44::/48"]
+    entries = select(catalog, include_broad=True)
     assert summarize(entries, "cidrs") == ["17.0.0.0/8", "2620:149:a44::/48"]
     assert "*.push.apple.com" in summarize(entries, "wildcards")
     ports = summarize(entries, "ports")
@@ -159,6 +200,13 @@ def test_summaries(catalog):
     (lambda raw: raw["entries"][0].update(status="renamed", removed="2025-04", renamed_to="nowhere"), "'nowhere'"),
     (lambda raw: raw["entries"][0].update(description={"fr": "x"}), "English"),
     (lambda raw: raw["entries"][0].update(tcp=[], udp=[]), "at least one"),
+    (lambda raw: raw["entries"][0].update(scope="wide"), "'wide' is not one of host, domain, shortcut, platform"),
+    (lambda raw: raw["entries"][2].update(scope="host"), "'host' does not fit a wildcard"),
+    (lambda raw: raw["entries"][0].update(scope="domain"), "'domain' does not fit a fqdn"),
+    (lambda raw: raw["entries"][0].update(port_basis="guessed"), "'guessed' is not one of listed, inferred"),
+    (lambda raw: raw["entries"][0].pop("scope"), "missing keys scope"),
+    (lambda raw: raw["entries"][4].pop("no_probe_reason"), "a wildcard needs a probe name"),
+    (lambda raw: raw["entries"][2].update(no_probe_reason="x"), "only on an entry without a probe"),
 ])
 def test_invalid_catalog_is_refused_with_the_value(mutate, message):
     raw = copy.deepcopy(RAW)

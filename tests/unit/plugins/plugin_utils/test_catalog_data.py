@@ -34,13 +34,13 @@ SOURCE_CHANGES = "ht210060-2026-en"
 # The known errata of the printed sources, and what the catalog must hold instead.
 PORT_ERRATA = {
     "433": 443,  # sylvan.apple.com in the French edition: typo for 443
-    "1231": 123,  # HT202944 common ports: port 123 with footnote marker 1 glued on
-    "52231": 5223,  # HT202944 common ports: port 5223 with footnote marker 1 glued on
+    "1231": 123,  # HT201999 common ports: port 123 with footnote marker 1 glued on
+    "52231": 5223,  # HT201999 common ports: port 5223 with footnote marker 1 glued on
 }
 HOST_ERRATA = {"www.apple.com/fr": "www.apple.com"}  # a host with a per-language path
 PROTOCOL_ERRATA = {
     "SSH": "TCP",  # upload.appleschoolcontent.com: SFTP over SSH is TCP 22
-    "": "TCP",  # HT202944 port ranges 8000-8999 / 42000-42999 print no protocol; web and radio streams are TCP
+    "": "TCP",  # HT201999 port ranges 8000-8999 / 42000-42999 print no protocol; web and radio streams are TCP
 }
 BAD_PORTS = (433, 1231, 52231)
 FOOTNOTE_PROCESS_NAMES = ("dotmacsyncclient.exe2", "com.google.ContactSync.exe2", "com.yahoo.go.sync.client.exe2")
@@ -158,6 +158,10 @@ def test_catalog_validates_against_schema(catalog):
     (lambda c: c["entries"][0].update(colour="red"), "entries/0"),
     (lambda c: c["entries"][0]["description"].pop("en"), "entries/0/description"),
     (lambda c: c["ports"][0].update(udp=[0]), "ports/0/udp/0"),
+    (lambda c: c["entries"][0].update(scope="wide"), "entries/0/scope"),
+    (lambda c: c["entries"][0].update(scope="shortcut"), "entries/0/scope"),  # a host name is scope host
+    (lambda c: c["entries"][0].update(port_basis="guessed"), "entries/0/port_basis"),
+    (lambda c: c["entries"][0].pop("scope"), "entries/0"),
 ])
 def test_schema_is_strict(catalog, mutation, where):
     jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is not installed in this environment "
@@ -167,6 +171,18 @@ def test_schema_is_strict(catalog, mutation, where):
     validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
     paths = {"/".join(str(p) for p in e.absolute_path) for e in validator.iter_errors(broken)}
     assert where in paths
+
+
+def test_schema_wants_a_probe_or_a_reason_for_each_wildcard(catalog):
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is not installed in this environment "
+                                                          "(it is listed in requirements-test*.txt)")
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    index = next(i for i, e in enumerate(catalog["entries"]) if e["host"] == "*.smoot.apple.com")
+    for change in ({"probe": None}, {"no_probe_reason": "both at once"}):
+        broken = json.loads(json.dumps(catalog))
+        broken["entries"][index].update(change)
+        paths = {"/".join(str(p) for p in e.absolute_path) for e in validator.iter_errors(broken)}
+        assert f"entries/{index}" in paths, change
 
 
 # ------------------------------------------------------------------------------------------------ the sources
@@ -334,6 +350,22 @@ def test_entries_follow_the_section_order(catalog):
     assert positions == sorted(positions)
 
 
+# Concrete names under the wildcards that had none, each found in public material the entry's note cites.
+WILDCARD_PROBES = {
+    "*.appattest.apple.com": "data.appattest.apple.com",
+    "*.apps.apple.com": "api.apps.apple.com",
+    "*.business.apple.com": "ws.business.apple.com",
+    "*.gc.apple.com": "static.gc.apple.com",
+    "*.icloud-content.com": "cvws.icloud-content.com",
+    "*.icloud.apple.com": "api.icloud.apple.com",
+    "*.iwork.apple.com": "exportws.iwork.apple.com",
+    "*.smoot.apple.com": "api.smoot.apple.com",
+    "*.apzones.com": "idmsaapz-mdn.apzones.com",
+    "*.vertexsmb.com": "ccwizard.vertexsmb.com",
+    "*.apps-marketplace.apple.com": "amp-api.apps-marketplace.apple.com",
+}
+
+
 def test_probes(catalog):
     for entry in catalog["entries"]:
         host, probe = entry["host"], entry["probe"]
@@ -341,9 +373,11 @@ def test_probes(catalog):
             continue
         if host.startswith("*."):
             if probe is None:
-                assert entry["notes"], f"{entry['id']}: a wildcard without a probe needs a note saying why"
+                # Never the bare domain instead: the wildcard does not match it.
+                assert entry.get("no_probe_reason"), f"{entry['id']}: a wildcard without a probe must say why"
             else:
                 assert probe.endswith("." + host[2:]) and "*" not in probe, entry["id"]
+                assert "no_probe_reason" not in entry, entry["id"]
         elif "/" in host:
             ipaddress.ip_network(host)
             assert probe is None, entry["id"]
@@ -400,10 +434,117 @@ def test_processes(catalog):
     assert {p["group"] for p in catalog["processes"]} == {"always", "sync_dependent"}
 
 
+def test_every_default_wildcard_has_a_probe_name_with_its_source(catalog):
+    current = [e for e in catalog["entries"] if e["status"] == "current" and e["host"].startswith("*.")]
+    assert all(e["probe"] for e in current), [e["id"] for e in current if not e["probe"]]
+    for host, probe in WILDCARD_PROBES.items():
+        entries = [e for e in current if e["host"] == host]
+        assert entries, host
+        for entry in entries:
+            assert entry["probe"] == probe, entry["id"]
+            assert f"Probe {probe}:" in entry["notes"], f"{entry['id']}: the note must say where {probe} is from"
+    (dns,) = [e for e in catalog["entries"] if e["host"] == "*.apple-dns.net"]
+    assert dns["probe"] is None and "no documented host name" in dns["no_probe_reason"]
+
+
+SHORTCUTS = {"firewall.apple.com-wildcard", "firewall.17.0.0.0-8"}
+PLATFORMS = {"serverhosts.amazonaws.com-wildcard"}
+
+
+def test_every_entry_says_how_broad_it_is(catalog):
+    for entry in catalog["entries"]:
+        host, scope = entry["host"], entry["scope"]
+        if host.startswith("*.") or "/" in host:
+            assert scope in ("domain", "shortcut", "platform"), entry["id"]
+            assert f"Scope {scope}:" in (entry["notes"] or ""), f"{entry['id']}: the note must say why it is {scope}"
+        else:
+            assert scope == "host", entry["id"]
+    assert {e["id"] for e in catalog["entries"] if e["scope"] == "shortcut"} == SHORTCUTS
+    assert {e["id"] for e in catalog["entries"] if e["scope"] == "platform"} == PLATFORMS
+
+
+def test_ports_apple_does_not_list_for_a_host_are_inferred(catalog):
+    inferred = {e["id"] for e in catalog["entries"] if e["port_basis"] == "inferred"}
+    # HT201999 prints host names without ports, and Apple names no ports for its firewall shortcuts.
+    assert inferred == {e["id"] for e in catalog["entries"] if e["section"] == "serverhosts"} | SHORTCUTS
+
+
+def _newest_ports(rows_2024, rows_changes):
+    """host -> {(protocol, port)} from Apple's newest table that lists it; None for hosts removed since."""
+    newest: dict = {}
+    for row in rows_2024:
+        host = HOST_ERRATA.get(row["host"], row["host"])
+        printed = {(p, port) for p in _protocols(row["protocol"]) for port in _ports(row["ports"])}
+        newest.setdefault(host, set()).update(printed)
+    for row in rows_changes:
+        if row["confidence"] == "C":
+            continue  # one copy only: unverified, outside the default selection
+        newest[row["host"]] = None if row["change"] == "removed" else {
+            (p, port) for p in _protocols(row["protocol"]) for port in _ports(row["ports"])}
+    return newest
+
+
+def test_default_ports_per_host_are_what_apple_lists(catalog, rows_2024):
+    rows_changes = _load_yaml(FIXTURES / "source_rows_2026_changes.yml")["rows"]
+    newest = _newest_ports(rows_2024, rows_changes)
+    held: dict = {}
+    for entry in catalog["entries"]:
+        if entry["status"] != "current" or entry["scope"] in ("shortcut", "platform") or \
+                entry["port_basis"] == "inferred":
+            continue
+        held.setdefault(entry["host"], set()).update((p, port) for p in ("tcp", "udp") for port in entry[p])
+    for host, ports in held.items():
+        assert newest.get(host) == ports, f"{host}: default ports {ports}, Apple lists {newest.get(host)}"
+    assert {h for h, ports in newest.items() if ports} == set(held)  # nothing Apple lists is left out
+    assert held["albert.apple.com"] == {("tcp", 443)}
+    assert held["appldnld.apple.com"] == {("tcp", 80)}
+    for host in ("configuration.apple.com", "skl.apple.com", "*.mzstatic.com", "*.cdn-apple.com"):
+        assert ("tcp", 80) not in held[host], host
+
+
+def test_sources_are_the_right_articles(catalog):
+    sources = catalog["sources"]
+    assert not any("202944" in key for key in sources)
+    for key, locale in (("ht201999-nl", "nl-nl"), ("ht201999-cs", "cs-cz")):
+        assert sources[key]["url"] == f"https://support.apple.com/{locale}/HT201999"
+        assert "HT201999" in sources[key]["title"]
+    assert sources["ht202078-en"]["url"] == "https://support.apple.com/en-us/102036"
+    assert "not an Apple article" in sources["imessage-facetime-de"]["title"]
+    for entry in catalog["entries"]:
+        if entry["section"] == "serverhosts":
+            assert set(entry["sources"]) <= {"ht201999-nl", "ht201999-cs"}, entry["id"]
+        assert "HT202944" not in (entry["notes"] or ""), entry["id"]
+
+
 def test_imessage_facetime_ports(catalog):
     items = [p for p in catalog["ports"] if p["section"] == "imessagefacetime"]
     held = {(proto, port) for p in items for proto in ("tcp", "udp") for port in p[proto]}
-    assert held == {("tcp", 443), ("tcp", 5223), ("udp", 53)}
+    assert held == {("tcp", 80), ("tcp", 443), ("tcp", 5223),
+                    ("udp", "3478-3497"), ("udp", "16384-16387"), ("udp", "16393-16402")}
+    assert all(p["sources"][0] == "ht202078-en" for p in items)  # Apple's own article first
+    assert ("udp", 53) not in held  # ordinary DNS on the secondary page, not an activation port
+
+
+@pytest.mark.parametrize("entry_id, added", [
+    ("software.wkms-public.apple.com", "2025-03"),
+    ("software.fcs-keys-pub-prod.cdn-apple.com", "2025-03"),
+    ("icloud.probe.icloud.com", "2026-03"),
+    ("icloud.pong.icloud.com", "2026-03"),
+    ("icloud.metrics.icloud.com", "2026-03"),
+    ("icloud.apple-native-relay.apple.com", "2026-03"),
+])
+def test_added_dates_come_from_a_dated_copy(catalog, entry_id, added):
+    entry = next(e for e in catalog["entries"] if e["id"] == entry_id)
+    assert entry["added"] == added
+    if added == "2026-03":
+        assert "a copy dated 2025-12 lacks it" in entry["notes"] and "between" in entry["notes"]
+
+
+def test_added_only_with_a_dated_source(catalog):
+    dated = {key for key, source in catalog["sources"].items() if source["date"]}
+    for entry in catalog["entries"]:
+        if entry["added"] is not None:
+            assert dated & set(entry["sources"]), entry["id"]
 
 
 def test_the_collection_loader_accepts_the_catalog():
