@@ -58,8 +58,12 @@ def entries_to_targets(entries, protocols=None, ports=None, resolve=None):
                 else:
                     name = entry.get("probe")
                     if not name:
-                        reason = ("wildcard without a probe name" if entry["kind"] == "wildcard"
-                                  else "no probe name (retired host)")
+                        if entry["kind"] == "wildcard":
+                            # Never the bare domain in its place: the wildcard does not match it.
+                            why = entry.get("no_probe_reason")
+                            reason = f"wildcard without a probe name: {why}" if why else "wildcard without a probe name"
+                        else:
+                            reason = "no probe name (retired host)"
                         skipped.append(_skipped(entry, port, protocol, reason))
                         continue
                 key = (name.lower(), port, protocol)
@@ -105,6 +109,7 @@ def select_targets(args: dict):
             ids=selectors["ids"],
             include_removed=selectors["include_removed"],
             include_unverified=selectors["include_unverified"],
+            include_broad=bool(selectors["include_broad"]),
         )
     except CatalogError as exc:
         raise AnsibleActionFail(f"{MODULE}: {to_native(exc)}") from exc

@@ -12,8 +12,11 @@ short_description: Select the hosts, wildcard domains, CIDRs and ports that Appl
 description:
   - Returns entries of the collection's catalog of Apple network requirements (Apple's enterprise-networks article,
     the server-hosts article, APNs and firewall advice, with later changes), filtered by the given options.
-  - With no terms and no options it returns every current, verified entry. Removed, renamed and unverified entries
-    are history and are only returned on request.
+  - With no terms and no options it returns every current, verified and precise entry. Removed, renamed and
+    unverified entries are history and are only returned on request.
+  - The default selection is precise. Broad entries are only returned with O(include_broad=true) (see there).
+    They are Apple's shortcuts C(*.apple.com) and C(17.0.0.0/8), third-party platform wildcards such as
+    C(*.amazonaws.com), and entries whose ports Apple does not list for that host.
   - Every selector takes one value or a list; an entry passes when it matches any value of each given selector.
     Unknown option names and unknown values fail with a message that names them and lists the valid ones.
   - The catalog is read once per controller process and cached; later lookups only filter.
@@ -98,6 +101,20 @@ options:
       - Also return entries whose only source is a single unconfirmed copy of Apple's article (C(status=unverified)).
     type: bool
     default: false
+  include_broad:
+    description:
+      - Also return broad entries, which allow far more than the services need. V(false) (the default) keeps the
+        selection to the names, wildcards, address blocks and ports Apple lists for each service.
+      - Broad entries are Apple's firewall shortcuts (C(scope=shortcut), C(*.apple.com) and C(17.0.0.0/8)), wildcards
+        or address blocks of a third party's whole hosting or CDN platform (C(scope=platform), C(*.amazonaws.com)),
+        and entries whose ports come from a general table rather than from Apple's row for that host
+        (C(port_basis=inferred), the server-hosts article's hosts).
+      - The trade-off. With V(true), a firewall that only filters by name or address needs fewer rules and keeps
+        working when Apple adds a host, but it then admits every Apple name or address (and with the platform
+        wildcards, everything hosted on Amazon Web Services) and ports Apple does not list for the host.
+      - Naming a broad entry in O(ids) without this option fails with a message that says so.
+    type: bool
+    default: false
   output:
     description:
       - V(entries) returns one dict per entry (see RV(_raw)).
@@ -134,7 +151,7 @@ options:
     type: path
 notes:
   - Entry dicts are copies; changing them does not change the catalog.
-  - The C(kind), C(domain) and C(family) keys are derived from C(host) and are not stored in the catalog file.
+  - The C(kind), C(domain), C(family) and C(broad) keys are derived and are not stored in the catalog file.
 seealso:
   - name: The catalog format
     description: Fields, section keys and the allow-list model.
@@ -161,6 +178,10 @@ EXAMPLES = r"""
 - name: Hosts that Apple says work through a proxy, with a JMESPath query
   ansible.builtin.debug:
     msg: "{{ lookup('netallow.apple.endpoints', proxy='true', query='[].host') }}"
+
+- name: Opt in to Apple's shortcuts, platform wildcards and inferred ports (broad; see include_broad)
+  ansible.builtin.debug:
+    msg: "{{ query('netallow.apple.endpoints', section='firewall', include_broad=true, output='hosts') }}"
 
 - name: History - a host Apple removed in April 2025
   ansible.builtin.debug:
@@ -226,6 +247,26 @@ _raw:
       type: bool
     status:
       description: V(current), V(renamed), V(removed) or V(unverified).
+      type: str
+    scope:
+      description:
+        - How broad the entry is. V(host) is one host name; V(domain) a wildcard or address block of one service;
+          V(shortcut) Apple's allow-all firewall advice; V(platform) a third party's whole hosting or CDN platform.
+      type: str
+      sample: domain
+    port_basis:
+      description:
+        - V(listed) when Apple's table lists these ports for this host, V(inferred) when they come from a general
+          table or advice.
+      type: str
+      sample: listed
+    broad:
+      description:
+        - Whether the entry is broad (scope V(shortcut) or V(platform), or V(inferred) ports); broad entries are
+          only returned with O(include_broad=true).
+      type: bool
+    no_probe_reason:
+      description: For a wildcard without a probe name, why there is none; otherwise null.
       type: str
     description:
       description: Short descriptions by language code (C(en) always, plus C(fr), C(nl), C(cs), C(de) when known).
@@ -352,7 +393,8 @@ class LookupModule(LookupBase):
                 result = changes(entries, since)
             else:
                 entries = select(catalog, include_removed=self.get_option("include_removed"),
-                                 include_unverified=self.get_option("include_unverified"), **selectors)
+                                 include_unverified=self.get_option("include_unverified"),
+                                 include_broad=self.get_option("include_broad"), **selectors)
                 result = summarize(entries, output)
         except CatalogError as exc:
             raise AnsibleLookupError(f"netallow.apple.endpoints: {exc}") from exc

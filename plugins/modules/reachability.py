@@ -50,9 +50,11 @@ options:
     description:
       - Explicit targets. When given, no catalog selection takes place.
       - When omitted, the action plugin selects catalog entries with O(section), O(service), O(platform),
-        O(protocol), O(port), O(proxy_supported), O(kind), O(include_removed) and O(include_unverified); each
-        entry's TCP and UDP ports become targets. Wildcards without a probe name, CIDRs without an address in
-        O(resolve) and port ranges are reported with RV(results[].status=skipped).
+        O(protocol), O(port), O(proxy_supported), O(kind), O(include_removed), O(include_unverified) and
+        O(include_broad); each entry's TCP and UDP ports become targets. Like the lookup, the default selection is
+        precise: no broad entry (see O(include_broad)). Wildcards without a probe name (with the catalog's reason),
+        CIDRs without an address in O(resolve) and port ranges are reported with RV(results[].status=skipped); a
+        wildcard is never probed at its bare domain.
     type: list
     elements: dict
     suboptions:
@@ -148,6 +150,14 @@ options:
     default: false
   include_unverified:
     description: Catalog selector, include entries whose status is C(unverified).
+    type: bool
+    default: false
+  include_broad:
+    description:
+      - Catalog selector, include broad entries, as the P(netallow.apple.endpoints#lookup) lookup's option of the
+        same name does. The default V(false) checks only what Apple lists for each service.
+      - Broad entries are Apple's firewall shortcuts (C(*.apple.com), C(17.0.0.0/8)), third-party platform wildcards
+        (C(*.amazonaws.com)) and hosts whose ports Apple does not list (the server-hosts article).
     type: bool
     default: false
   catalog_path:
@@ -377,6 +387,7 @@ SELECTORS = (
     "ids",
     "include_removed",
     "include_unverified",
+    "include_broad",
     "catalog_path",
 )
 
@@ -413,6 +424,7 @@ def argument_spec() -> dict:
         ids=dict(type="list", elements="str"),
         include_removed=dict(type="bool", default=False),
         include_unverified=dict(type="bool", default=False),
+        include_broad=dict(type="bool", default=False),
         catalog_path=dict(type="path"),
         timeout=dict(type="float", default=3.0),
         deadline=dict(type="float", default=60.0),

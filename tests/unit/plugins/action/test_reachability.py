@@ -27,6 +27,8 @@ def test_entries_to_targets_dedupes_and_skips():
         entry(id="t.a", required=False, tcp=[443, 80]),
         entry(id="w", host="*.push.apple.com", kind="wildcard", probe="1-courier.push.apple.com", tcp=[5223]),
         entry(id="w2", host="*.cdn-apple.com", kind="wildcard", probe=None, tcp=[443]),
+        entry(id="w3", host="*.example-cdn.apple.com", kind="wildcard", probe=None, tcp=[443],
+              no_probe_reason="no documented name under it is known"),
         entry(id="c", host="17.0.0.0/8", kind="cidr", probe=None, tcp=["1-65535"], udp=[]),
         entry(id="c6", host="2620:149:a44::/48", kind="cidr", probe=None, tcp=[443]),
         entry(id="n", host="time.apple.com", probe="time.apple.com", tcp=[], udp=[123]),
@@ -41,6 +43,8 @@ def test_entries_to_targets_dedupes_and_skips():
     assert targets[2]["host"] == "*.push.apple.com"
     reasons = {s["id"]: s["detail"] for s in skipped}
     assert reasons["w2"] == "wildcard without a probe name"
+    assert reasons["w3"] == "wildcard without a probe name: no documented name under it is known"
+    assert not any(t["probe"] in ("cdn-apple.com", "example-cdn.apple.com") for t in targets)  # never the apex
     assert reasons["c"] == "port range 1-65535 is not probed"
     assert reasons["c6"].startswith("address block")
     assert reasons["r"] == "no probe name (retired host)"
@@ -60,13 +64,19 @@ def test_select_targets_reads_a_catalog(tmp_path):
     path = tmp_path / "catalog.yml"
     path.write_text(yaml.safe_dump(RAW))
     base = {name: None for name in SELECTORS}
-    base.update(include_removed=False, include_unverified=False, catalog_path=str(path))
+    base.update(include_removed=False, include_unverified=False, include_broad=False, catalog_path=str(path))
     targets, skipped = select_targets(dict(base, section=["devicemanagement"]))
     expected = [("1-courier.push.apple.com", port) for port in (443, 80, 5223, 2197)]
     assert [(t["probe"], t["port"]) for t in targets] == expected
     assert skipped == []
     targets, skipped = select_targets(dict(base, section=["firewall"]))
-    assert targets == [] and len(skipped) == 4
+    assert targets == [] and [s["host"] for s in skipped] == ["2620:149:a44::/48"] * 2  # APNs block, no address
+    targets, skipped = select_targets(dict(base, section=["firewall"], include_broad=True))
+    assert [(t["probe"], t["port"]) for t in targets] == [("www.apple.com", 80), ("www.apple.com", 443)]
+    assert sorted(s["host"] for s in skipped) == ["17.0.0.0/8"] * 2 + ["2620:149:a44::/48"] * 2  # TCP, UDP range
+    targets, skipped = select_targets(dict(base, section=["businessschool"]))
+    assert targets == [] and {s["detail"] for s in skipped} == {"wildcard without a probe name: no documented name "
+                                                                 "under it"}
 
 
 def test_select_targets_names_unknown_section(tmp_path):

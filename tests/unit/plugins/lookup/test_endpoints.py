@@ -30,9 +30,19 @@ def fixture_sample_path(tmp_path):
 def test_no_terms_returns_current_entries(lookup, sample_path):
     entries = lookup.run([], {}, catalog_path=sample_path)
     assert {e["status"] for e in entries} == {"current"}
-    assert len(entries) == 6
+    assert len(entries) == 5
     assert {"id", "section", "host", "kind", "tcp", "udp", "platforms", "proxy", "required", "status",
-            "description", "probe"} <= set(entries[0])
+            "description", "probe", "scope", "port_basis", "broad"} <= set(entries[0])
+    assert not any(e["broad"] for e in entries)
+
+
+def test_include_broad_is_the_opt_in(lookup, sample_path):
+    hosts = lookup.run([], {}, catalog_path=sample_path, output="hosts")
+    assert not {"17.0.0.0/8", "*.apple.com", "*.amazonaws.com", "configuration.apple.com"} & set(hosts)
+    hosts = lookup.run([], {}, catalog_path=sample_path, output="hosts", include_broad=True)
+    assert {"17.0.0.0/8", "*.apple.com", "*.amazonaws.com", "configuration.apple.com"} <= set(hosts)
+    with pytest.raises(AnsibleOptionsError, match="include_braod.*valid options: .*include_broad"):
+        lookup.run([], {}, catalog_path=sample_path, include_braod=True)
 
 
 def test_terms_are_sections(lookup, sample_path):
@@ -41,7 +51,9 @@ def test_terms_are_sections(lookup, sample_path):
 
 
 def test_outputs_and_query(lookup, sample_path):
-    assert lookup.run([], {}, catalog_path=sample_path, output="cidrs") == ["17.0.0.0/8", "2620:149:a44::/48"]
+    assert lookup.run([], {}, catalog_path=sample_path, output="cidrs") == ["2620:149:a44::/48"]
+    assert lookup.run([], {}, catalog_path=sample_path, output="cidrs", include_broad=True) == [
+        "17.0.0.0/8", "2620:149:a44::/48"]
     (ports,) = lookup.run([], {}, catalog_path=sample_path, output="ports", section="devicemanagement")
     assert ports == {"tcp": [80, 443, 2197, 5223], "udp": []}
     hosts = lookup.run([], {}, catalog_path=sample_path, query="[?kind=='wildcard'].host")
@@ -89,6 +101,18 @@ def test_shipped_catalog_sftp_upload_is_tcp_22(lookup):
     assert entries and all(e["tcp"] == [22] and e["udp"] == [] for e in entries)
 
 
+def test_shipped_catalog_default_is_precise(lookup):
+    hosts = set(lookup.run([], {}, output="hosts"))
+    assert not {"*.apple.com", "17.0.0.0/8", "*.amazonaws.com"} & hosts
+    assert {"*.push.apple.com", "albert.apple.com", "17.249.0.0/16", "2620:149:a44::/48"} <= hosts
+    broad = lookup.run([], {}, include_broad=True, host=["*.apple.com", "17.0.0.0/8", "*.amazonaws.com"])
+    assert {(e["host"], e["scope"]) for e in broad} == {
+        ("*.apple.com", "shortcut"), ("17.0.0.0/8", "shortcut"), ("*.amazonaws.com", "platform")}
+    assert lookup.run([], {}, section="serverhosts") == []  # HT201999 prints no ports: all inferred
+    inferred = lookup.run([], {}, section="serverhosts", include_broad=True)
+    assert inferred and {e["port_basis"] for e in inferred} == {"inferred"}
+
+
 def test_shipped_catalog_history_is_opt_in(lookup):
     assert lookup.run([], {}, host="ns.itunes.apple.com") == []
     removed = lookup.run([], {}, host="ns.itunes.apple.com", include_removed=True)
@@ -97,7 +121,7 @@ def test_shipped_catalog_history_is_opt_in(lookup):
 
 
 def test_shipped_catalog_has_no_seed_typos(lookup):
-    everything = lookup.run([], {}, include_removed=True, include_unverified=True)
+    everything = lookup.run([], {}, include_removed=True, include_unverified=True, include_broad=True)
     ports = {p for e in everything for proto in ("tcp", "udp") for p in e[proto]}
     assert not ports & {1231, 52231, 433}
     (rows,) = [lookup.run([], {}, output="port_rows")]
