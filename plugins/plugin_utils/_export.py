@@ -9,8 +9,9 @@ import csv
 import io
 from typing import Any, Iterable, Mapping
 
-CSV_COLUMNS = ("id", "section", "service", "host", "kind", "tcp", "udp", "platforms", "proxy", "required", "status",
-               "added", "last_seen", "removed", "renamed_to", "probe", "sources", "description")
+CSV_COLUMNS = ("id", "section", "service", "host", "kind", "scope", "port_basis", "broad", "tcp", "udp", "platforms",
+               "proxy", "required", "status", "added", "last_seen", "removed", "renamed_to", "probe", "sources",
+               "description")
 
 
 class ExportError(ValueError):
@@ -60,10 +61,21 @@ def to_csv(entries: Iterable[Mapping[str, Any]], language: str = "en") -> str:
             "sources": " ".join(entry.get("sources") or []),
             "proxy": _proxy(entry.get("proxy")),
             "required": "yes" if entry.get("required") else "no",
+            "broad": "yes" if entry.get("broad") else "no",
             "description": _text(entry, language),
         }
         writer.writerow(_safe_cell("" if record[key] is None else str(record[key])) for key in CSV_COLUMNS)
     return buffer.getvalue()
+
+
+def _breadth(entry: Mapping[str, Any]) -> str:
+    """The entry's scope, with inferred ports and broadness spelled out (broad entries need include_broad)."""
+    text = str(entry.get("scope") or "")
+    if entry.get("port_basis") == "inferred":
+        text += ", inferred ports"
+    if entry.get("broad"):
+        text += " (broad)"
+    return text
 
 
 def _md(value: Any) -> str:
@@ -86,13 +98,13 @@ def to_markdown(entries: Iterable[Mapping[str, Any]], sections: Mapping[str, Any
         section_title = ((sections.get(key) or {}).get("title") or {})
         heading = section_title.get(language) or section_title.get("en") or key
         lines += [f"## {_md(heading)} (`{key}`)", "",
-                  "| Host | TCP | UDP | Platforms | Proxy | Status | Description |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| Host | Scope | TCP | UDP | Platforms | Proxy | Status | Description |",
+                  "|---|---|---|---|---|---|---|---|"]
         for entry in members:
             status = entry.get("status", "current")
             if entry.get("removed"):
                 status += f" ({entry['removed']})"
-            cells = [f"`{entry['host']}`", _ports(entry, "tcp"), _ports(entry, "udp"),
+            cells = [f"`{entry['host']}`", _breadth(entry), _ports(entry, "tcp"), _ports(entry, "udp"),
                      ", ".join(entry.get("platforms") or []) or "any", _proxy(entry.get("proxy")), status,
                      _text(entry, language)]
             lines.append("| " + " | ".join(_md(c) for c in cells) + " |")

@@ -36,6 +36,20 @@ def test_csv_round_trips(catalog):
     assert push["proxy"] == "not stated"
     assert push["kind"] == "wildcard"
     assert next(r for r in rows if r["host"] == "albert.apple.com")["proxy"] == "yes"
+    assert (push["scope"], push["port_basis"], push["broad"]) == ("domain", "listed", "no")
+
+
+def test_exports_show_breadth(catalog):
+    entries = select(catalog, include_broad=True)
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(to_csv(entries)))}
+    assert (rows["firewall.17.0.0.0-8"]["scope"], rows["firewall.17.0.0.0-8"]["broad"]) == ("shortcut", "yes")
+    assert rows["software.amazonaws.com-wildcard"]["scope"] == "platform"
+    assert rows["software.configuration.apple.com"]["port_basis"] == "inferred"
+    text = to_markdown(entries, sections=catalog.sections)
+    assert "| `17.0.0.0/8` | shortcut, inferred ports (broad) |" in text
+    assert "| `*.amazonaws.com` | platform (broad) |" in text
+    assert "| `configuration.apple.com` | host, inferred ports (broad) |" in text
+    assert "| `albert.apple.com` | host | 443 |" in text
 
 
 def test_csv_neutralises_formulas(catalog):
@@ -56,9 +70,10 @@ def test_csv_language_falls_back_to_english(catalog):
 def test_markdown_groups_by_section_in_catalog_order(catalog):
     text = to_markdown(select(catalog), sections=catalog.sections)
     assert text.index("## Device setup (`devicesetup`)") < text.index("## MDM (`devicemanagement`)")
-    assert "| `*.push.apple.com` | 443 80 5223 2197 |  | ios, ipados, tvos, macos, visionos | not stated |" in text
+    assert ("| `*.push.apple.com` | domain | 443 80 5223 2197 |  | ios, ipados, tvos, macos, visionos | not stated |"
+            in text)
     assert "## Software" not in text  # no current entries there: no empty table
-    assert "| `*.business.apple.com` | 443 80 |  | any |" in text
+    assert "| `*.business.apple.com` | domain | 443 80 |  | any |" in text
 
 
 def test_markdown_escapes_pipes(catalog):
