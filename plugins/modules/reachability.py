@@ -51,10 +51,10 @@ options:
       - Explicit targets. When given, no catalog selection takes place.
       - When omitted, the action plugin selects catalog entries with O(section), O(service), O(platform),
         O(protocol), O(port), O(proxy_supported), O(kind), O(include_removed), O(include_unverified) and
-        O(include_broad); each entry's TCP and UDP ports become targets. Like the lookup, the default selection is
-        precise: no broad entry (see O(include_broad)). Wildcards without a probe name (with the catalog's reason),
-        CIDRs without an address in O(resolve) and port ranges are reported with RV(results[].status=skipped); a
-        wildcard is never probed at its bare domain.
+        O(include_broad); each entry's TCP and UDP ports become targets. Like the lookup's, the default selection
+        is precise, without broad entries (see O(include_broad)). Wildcards without a probe name (with the
+        catalog's reason), CIDRs without an address in O(resolve) and port ranges are reported with
+        RV(results[].status=skipped); a wildcard is never probed at its bare domain.
     type: list
     elements: dict
     suboptions:

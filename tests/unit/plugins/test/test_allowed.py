@@ -44,3 +44,44 @@ def test_errors_name_the_value():
         allowed("a;b.com", ENTRIES)
     with pytest.raises(AnsibleFilterError, match="'quic'"):
         allowed("a.push.apple.com", ENTRIES, port=443, protocol="quic")
+
+
+@pytest.fixture(name="default_entries", scope="module")
+def fixture_default_entries():
+    from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import load_catalog, select
+
+    return select(load_catalog())
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("push.apple.com", False),
+        ("xpush.apple.com", False),
+        ("apple.com", False),
+        ("www.apple.com.example.net", False),
+        ("push.apple.com.example.net", False),
+        ("bucket.s3.amazonaws.com", False),
+        ("17.1.2.3", False),  # inside 17.0.0.0/8, outside the APNs ranges
+        ("1-courier.push.apple.com", True),
+        ("albert.apple.com", True),
+        ("17.249.0.1", True),
+        ("17.252.255.254", True),
+        ("17.57.147.255", True),
+        ("17.188.128.1", True),
+        ("17.188.21.255", True),
+        ("2620:149:a44::1", True),
+        ("2403:300:a42:ffff::1", True),
+        ("2403:300:a51::5", True),
+        ("2a01:b740:a42::1", True),
+    ],
+)
+def test_allowed_with_the_default_selection_is_exact(default_entries, target, expected):
+    assert allowed(target, default_entries) is expected
+
+
+def test_ports_with_the_default_selection(default_entries):
+    assert allowed("albert.apple.com", default_entries, port=443, protocol="tcp") is True
+    assert allowed("albert.apple.com", default_entries, port=80, protocol="tcp") is False  # Apple lists 443 only
+    assert allowed("appldnld.apple.com", default_entries, port=80, protocol="tcp") is True
+    assert allowed("appldnld.apple.com", default_entries, port=443, protocol="tcp") is False  # 80 only
