@@ -75,8 +75,8 @@ def test_select_targets_reads_a_catalog(tmp_path):
     assert [(t["probe"], t["port"]) for t in targets] == [("www.apple.com", 80), ("www.apple.com", 443)]
     assert sorted(s["host"] for s in skipped) == ["17.0.0.0/8"] * 2 + ["2620:149:a44::/48"] * 2  # TCP, UDP range
     targets, skipped = select_targets(dict(base, section=["businessschool"]))
-    assert targets == [] and {s["detail"] for s in skipped} == {"wildcard without a probe name: no documented name "
-                                                                 "under it"}
+    reason = "wildcard without a probe name: no documented name under it"
+    assert targets == [] and {s["detail"] for s in skipped} == {reason}
 
 
 def test_select_targets_names_unknown_section(tmp_path):
