@@ -122,9 +122,10 @@ options:
         kind; V(ids) the entry ids.
       - V(ports) returns one dict with the keys C(tcp) and C(udp), each the sorted unique ports (ranges as
         C(low-high) strings).
-      - V(changes) returns the change feed of the selected entries (removed, renamed and unverified ones included),
-        one dict per event with C(date), C(change) (V(added), V(removed), V(renamed) or V(changed)), C(id),
-        C(host), C(section) and C(detail), newest first. See O(since).
+      - V(changes) returns the change feed of the selected entries (removed, renamed and unverified ones included;
+        broad ones only with O(include_broad=true)), one dict per event with C(date), C(change) (V(added),
+        V(removed), V(renamed) or V(changed)), C(id), C(host), C(section) and C(detail), newest first. See
+        O(since).
       - The following describe the catalog itself and ignore the selectors. V(info) returns its version, date,
         entry count, section and service keys; V(sections) the sections with their titles in each language;
         V(sources) the documents it cites; V(port_rows) the port-only rows (Apple's common-ports table, the
@@ -389,7 +390,8 @@ class LookupModule(LookupBase):
             if output in CATALOG_OUTPUTS:
                 result = describe(catalog, output)
             elif output == "changes":
-                entries = select(catalog, include_removed=True, include_unverified=True, **selectors)
+                entries = select(catalog, include_removed=True, include_unverified=True,
+                                 include_broad=self.get_option("include_broad"), **selectors)
                 result = changes(entries, since)
             else:
                 entries = select(catalog, include_removed=self.get_option("include_removed"),
