@@ -721,13 +721,18 @@ def apply_diff(catalog_text: str, diff: Mapping[str, Any], *, month: str, versio
         if entry_id in starts:
             raise ArticleError(f"entry id {entry_id!r} already exists (as history); review {new['host']!r} by hand")
         probe = new["host"] if not new["host"].startswith("*.") and not _CIDR_RE.match(new["host"]) else None
+        # A row of Apple's table: its ports are listed; a wildcard or block is the service's own until reviewed.
+        scope = "host" if probe else "domain"
+        no_probe = ['    no_probe_reason: "no probe name reviewed yet"'] if new["host"].startswith("*.") else []
         inserts.setdefault(end, []).extend([
             f"  - id: {entry_id}",
             f"    section: {new['section']}",
             "    service: unreviewed",
             f"    host: \"{new['host']}\"",
+            f"    scope: {scope}",
             f"    tcp: {_yaml_ports(new['tcp'])}",
             f"    udp: {_yaml_ports(new['udp'])}",
+            "    port_basis: listed",
             f"    platforms: {_yaml_scalar(new['platforms'])}",
             f"    proxy: {_yaml_scalar(new['proxy'])}",
             "    required: true",
@@ -740,6 +745,7 @@ def apply_diff(catalog_text: str, diff: Mapping[str, Any], *, month: str, versio
             "    renamed_to: null",
             f"    sources: [{source_key}]",
             f"    probe: {probe or 'null'}",
+            *no_probe,
             "    notes: null",
         ])
     for index in sorted(inserts, reverse=True):

@@ -135,8 +135,10 @@ def test_changes_output_and_since(lookup, sample_path):
     assert feed == [{"date": "2025-04", "change": "removed", "id": "software.ns.itunes.apple.com",
                      "host": "ns.itunes.apple.com", "section": "software", "detail": "no longer listed by Apple"}]
     assert lookup.run([], {}, catalog_path=sample_path, output="changes", since="2025.4.0") == []
-    everything = lookup.run([], {}, catalog_path=sample_path, output="changes")
+    everything = lookup.run([], {}, catalog_path=sample_path, output="changes", include_broad=True)
     assert len(everything) == len(RAW["entries"]) + 1  # each entry's addition, plus one removal
+    precise = lookup.run([], {}, catalog_path=sample_path, output="changes")
+    assert len(precise) == len(everything) - 4  # the sample's four broad entries only with include_broad
     assert [e["date"] for e in everything] == sorted((e["date"] for e in everything), reverse=True)
 
 

@@ -30,14 +30,15 @@ def _entry(entry_id, section, host, tcp=(443,), udp=(), sources=("art",), proxy=
             "platforms": list(platforms or ["ios", "ipados", "macos", "tvos", "visionos"]), "proxy": proxy,
             "required": True, "description": {"en": "x"}, "status": "current", "added": "2023",
             "last_seen": "2025-12", "removed": None, "renamed_to": None, "sources": list(sources), "probe": None,
-            "notes": None}
+            "notes": None, "scope": "domain" if host.startswith("*.") else "host", "port_basis": "listed",
+            **({"no_probe_reason": "not reviewed"} if host.startswith("*.") else {})}
 
 
 SAMPLE = {
     "catalog_version": "2026.3.0",
     "updated": "2026-03",
     "sources": {"art": {"title": "article", "url": ART, "language": "en", "date": "2026-03"},
-                "serverhosts": {"title": "server hosts", "url": "https://support.apple.com/en-us/HT202944",
+                "serverhosts": {"title": "server hosts", "url": "https://support.apple.com/en-us/HT201999",
                                 "language": "en", "date": None},
                 "facetime": {"title": "FaceTime", "url": "https://support.apple.com/en-us/102036",
                              "language": "en", "date": None}},
