@@ -118,10 +118,14 @@ def render_nl() -> str:
                        intro="Ontdek welke hosts en poorten vereist zijn.", body="\n".join(body))
 
 
+# Typographic quotes as character references: the parser reads the same text, and the fixtures stay ASCII-quoted.
+TYPOGRAPHIC_QUOTES = {0x2018: "&lsquo;", 0x2019: "&rsquo;", 0x201C: "&ldquo;", 0x201D: "&rdquo;"}
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
-    (OUT / "article-2024-11.fr.html").write_text(render_fr(), encoding="utf-8")
-    (OUT / "article-2023.nl.html").write_text(render_nl(), encoding="utf-8")
+    (OUT / "article-2024-11.fr.html").write_text(render_fr().translate(TYPOGRAPHIC_QUOTES), encoding="utf-8")
+    (OUT / "article-2023.nl.html").write_text(render_nl().translate(TYPOGRAPHIC_QUOTES), encoding="utf-8")
 
 
 if __name__ == "__main__":
