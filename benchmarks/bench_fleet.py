@@ -44,7 +44,7 @@ GOAL_MB = 500
 
 def simulated_results(targets: list, skipped: list, index: int) -> dict:
     """The module's return value for host number ``index``: results built with the module's own constructor."""
-    from ansible_collections.netallow.apple.plugins.module_utils._probes import new_result
+    from ansible_collections.netallow.apple.plugins.module_utils.probes.result import new_result
 
     behind_inspection = index % 3 == 0
     no_dns = index % 25 == 0

@@ -109,7 +109,8 @@ def bench_local(workdir):
 
 NS_SCRIPT = r"""
 import json, sys, time
-from ansible_collections.netallow.apple.plugins.module_utils._probes import Prober, run_probes
+from ansible_collections.netallow.apple.plugins.module_utils.probes.pool import run_probes
+from ansible_collections.netallow.apple.plugins.module_utils.probes.prober import Prober
 options, targets, workers = json.loads(sys.argv[1])
 started = time.monotonic()
 results = run_probes(targets, Prober(**options), workers=workers, deadline=600)

@@ -10,8 +10,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.netallow.apple.plugins.module_utils._probes import new_result, summarize
-from ansible_collections.netallow.apple.plugins.modules.reachability import SELECTORS, argument_spec
+from ansible_collections.netallow.apple.plugins.module_utils.probes.argspec import SELECTORS, argument_spec
+from ansible_collections.netallow.apple.plugins.module_utils.probes.result import new_result, summarize
 
 MODULE = "netallow.apple.reachability"
 

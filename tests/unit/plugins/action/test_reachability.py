@@ -10,7 +10,7 @@ import yaml
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.netallow.apple.plugins.action.reachability import entries_to_targets, select_targets
-from ansible_collections.netallow.apple.plugins.modules.reachability import SELECTORS
+from ansible_collections.netallow.apple.plugins.module_utils.probes.argspec import SELECTORS
 from ansible_collections.netallow.apple.tests.unit.catalog_sample import RAW
 
 

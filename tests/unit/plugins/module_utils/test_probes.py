@@ -13,8 +13,11 @@ import time
 import pytest
 import trustme
 
-from ansible_collections.netallow.apple.plugins.module_utils import _probes
-from ansible_collections.netallow.apple.plugins.module_utils._probes import Prober, run_probes, summarize
+from ansible_collections.netallow.apple.plugins.module_utils.probes import der as der_reader
+from ansible_collections.netallow.apple.plugins.module_utils.probes import dns, proxy, quic, sntp, tls
+from ansible_collections.netallow.apple.plugins.module_utils.probes.pool import run_probes
+from ansible_collections.netallow.apple.plugins.module_utils.probes.prober import Prober, default_check
+from ansible_collections.netallow.apple.plugins.module_utils.probes.result import summarize
 from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachability_servers import (
     INSPECTION_ORG,
     TRUSTED_ORG,
@@ -227,113 +230,113 @@ def test_der_reader_reads_issuer_and_subject():
     ca = trustme.CA(organization_name="Example Inspection Ltd")
     leaf = ca.issue_cert("leaf.nareach.test")
     der = ssl.PEM_cert_to_DER_cert(leaf.cert_chain_pems[0].bytes().decode())
-    issuer, subject = _probes.cert_issuer_and_subject(der)
+    issuer, subject = der_reader.cert_issuer_and_subject(der)
     assert issuer["O"] == "Example Inspection Ltd"
     assert issuer["OU"].startswith("Testing CA")
     assert "O" in subject
     ca_der = ssl.PEM_cert_to_DER_cert(ca.cert_pem.bytes().decode())
-    assert _probes.cert_issuer_and_subject(ca_der)[0] == _probes.cert_issuer_and_subject(ca_der)[1]
+    assert der_reader.cert_issuer_and_subject(ca_der)[0] == der_reader.cert_issuer_and_subject(ca_der)[1]
 
 
 @pytest.mark.parametrize("garbage", [b"", b"\x30", b"\x30\x85\x00\x00\x00\x00\x01", b"\x04\x02ab", b"\x30\x05\x30\x03"])
 def test_der_reader_rejects_garbage(garbage):
     with pytest.raises(ValueError):
-        _probes.cert_issuer_and_subject(garbage)
+        der_reader.cert_issuer_and_subject(garbage)
 
 
 def test_oid_decoding():
-    assert _probes._decode_oid(bytes([0x55, 0x04, 0x03])) == "2.5.4.3"
-    assert _probes._decode_oid(bytes([0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D])) == "1.2.840.113549"
+    assert der_reader._decode_oid(bytes([0x55, 0x04, 0x03])) == "2.5.4.3"
+    assert der_reader._decode_oid(bytes([0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D])) == "1.2.840.113549"
 
 
 def test_issuer_matching_ignores_case_and_punctuation():
-    expected = _probes.DEFAULT_EXPECTED_ISSUERS
-    assert _probes.issuer_is_expected({"O": "Apple Inc.", "CN": "Apple Public Server RSA CA 12 - G1"}, expected)
-    assert _probes.issuer_is_expected({"O": "DigiCert, Inc.", "CN": "DigiCert Global G2 TLS RSA SHA256 2020 CA1"},
+    expected = tls.DEFAULT_EXPECTED_ISSUERS
+    assert tls.issuer_is_expected({"O": "Apple Inc.", "CN": "Apple Public Server RSA CA 12 - G1"}, expected)
+    assert tls.issuer_is_expected({"O": "DigiCert, Inc.", "CN": "DigiCert Global G2 TLS RSA SHA256 2020 CA1"},
                                       expected)
-    assert _probes.issuer_is_expected({"CN": "GeoTrust RSA CA 2018"}, expected)
-    assert not _probes.issuer_is_expected({"O": "Zscaler Inc.", "CN": "Zscaler Intermediate Root CA"}, expected)
-    assert not _probes.issuer_is_expected({}, expected)
-    assert not _probes.issuer_is_expected({"O": "Apple Inc."}, [""])
+    assert tls.issuer_is_expected({"CN": "GeoTrust RSA CA 2018"}, expected)
+    assert not tls.issuer_is_expected({"O": "Zscaler Inc.", "CN": "Zscaler Intermediate Root CA"}, expected)
+    assert not tls.issuer_is_expected({}, expected)
+    assert not tls.issuer_is_expected({"O": "Apple Inc."}, [""])
 
 
 def test_classify_addresses():
-    assert _probes.classify_addresses(["17.253.144.10", "2620:149:a44::1"]) == "apple"
-    assert _probes.classify_addresses(["23.32.5.10"]) == "cdn"
-    assert _probes.classify_addresses(["17.1.1.1", "23.32.5.10"]) == "mixed"
-    assert _probes.classify_addresses([]) is None
+    assert dns.classify_addresses(["17.253.144.10", "2620:149:a44::1"]) == "apple"
+    assert dns.classify_addresses(["23.32.5.10"]) == "cdn"
+    assert dns.classify_addresses(["17.1.1.1", "23.32.5.10"]) == "mixed"
+    assert dns.classify_addresses([]) is None
 
 
 def test_sntp_packets_round_trip():
-    request = _probes.build_sntp_request(1_700_000_000.25)
+    request = sntp.build_sntp_request(1_700_000_000.25)
     assert len(request) == 48 and request[0] == 0x23
     reply = bytearray(48)
     reply[0], reply[1] = 0x24, 1
     reply[24:32] = request[40:48]
-    reply[40:48] = struct.pack("!II", 1_700_000_000 + _probes.NTP_EPOCH_OFFSET, 0)
-    assert _probes.parse_sntp_reply(bytes(reply), request)["stratum"] == 1
+    reply[40:48] = struct.pack("!II", 1_700_000_000 + sntp.NTP_EPOCH_OFFSET, 0)
+    assert sntp.parse_sntp_reply(bytes(reply), request)["stratum"] == 1
     for index, value, message in ((0, 0x23, "mode 3"), (1, 0, "kiss"), (1, 16, "unsynchronised"), (24, 9, "echo")):
         bad = bytearray(reply)
         bad[index] = value
         with pytest.raises(ValueError, match=message):
-            _probes.parse_sntp_reply(bytes(bad), request)
+            sntp.parse_sntp_reply(bytes(bad), request)
     with pytest.raises(ValueError, match="at least 48"):
-        _probes.parse_sntp_reply(b"\x24" * 20, request)
+        sntp.parse_sntp_reply(b"\x24" * 20, request)
 
 
 def test_quic_packets_round_trip():
     dcid, scid = b"D" * 8, b"S" * 8
-    packet = _probes.build_quic_probe(dcid, scid)
+    packet = quic.build_quic_probe(dcid, scid)
     assert len(packet) == 1200 and packet[0] & 0x80
-    assert struct.unpack("!I", packet[1:5])[0] == _probes.QUIC_FORCE_NEGOTIATION
+    assert struct.unpack("!I", packet[1:5])[0] == quic.QUIC_FORCE_NEGOTIATION
     reply = b"\x80\x00\x00\x00\x00" + b"\x08" + scid + b"\x08" + dcid + struct.pack("!II", 1, 0x6B3343CF)
-    assert _probes.parse_quic_version_negotiation(reply, dcid, scid) == [1, 0x6B3343CF]
+    assert quic.parse_quic_version_negotiation(reply, dcid, scid) == [1, 0x6B3343CF]
     other_dcid, other_scid = b"X" * 8, b"Y" * 8
     with pytest.raises(ValueError, match="echo"):
-        _probes.parse_quic_version_negotiation(reply, other_dcid, other_scid)
+        quic.parse_quic_version_negotiation(reply, other_dcid, other_scid)
     with pytest.raises(ValueError, match="Version Negotiation"):
-        _probes.parse_quic_version_negotiation(b"\x80\x00\x00\x00\x01" + reply[5:], dcid, scid)
+        quic.parse_quic_version_negotiation(b"\x80\x00\x00\x00\x01" + reply[5:], dcid, scid)
     with pytest.raises(ValueError):
-        _probes.parse_quic_version_negotiation(b"\x40abc", dcid, scid)
+        quic.parse_quic_version_negotiation(b"\x40abc", dcid, scid)
 
 
 def test_parse_proxy():
-    assert _probes.parse_proxy("proxy.example.net:8080")["url"] == "http://proxy.example.net:8080"
-    parsed = _probes.parse_proxy("http://u%40x:p@10.0.0.1")
+    assert proxy.parse_proxy("proxy.example.net:8080")["url"] == "http://proxy.example.net:8080"
+    parsed = proxy.parse_proxy("http://u%40x:p@10.0.0.1")
     assert parsed["port"] == 3128 and parsed["auth"] == "dUB4OnA="
     for bad in ("https://proxy:443", "socks5://proxy:1080", "http://proxy:99999", "http://:80"):
         with pytest.raises(ValueError, match="proxy"):
-            _probes.parse_proxy(bad)
+            proxy.parse_proxy(bad)
 
 
 def test_proxy_from_environment_honours_no_proxy():
     env = {"HTTPS_PROXY": "http://proxy:3128", "no_proxy": "localhost,.corp.example"}
-    assert _probes.proxy_from_environment("gs.apple.com", env) == "http://proxy:3128"
-    assert _probes.proxy_from_environment("x.corp.example", env) is None
-    assert _probes.proxy_from_environment("gs.apple.com", {"ALL_PROXY": "p:1"}) == "p:1"
-    assert _probes.proxy_from_environment("gs.apple.com", {}) is None
-    assert _probes.proxy_from_environment("gs.apple.com", dict(env, NO_PROXY="*", no_proxy="")) is None
+    assert proxy.proxy_from_environment("gs.apple.com", env) == "http://proxy:3128"
+    assert proxy.proxy_from_environment("x.corp.example", env) is None
+    assert proxy.proxy_from_environment("gs.apple.com", {"ALL_PROXY": "p:1"}) == "p:1"
+    assert proxy.proxy_from_environment("gs.apple.com", {}) is None
+    assert proxy.proxy_from_environment("gs.apple.com", dict(env, NO_PROXY="*", no_proxy="")) is None
 
 
 def test_parse_http_head():
     head = b"HTTP/1.1 403 Forbidden\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\n\r\n"
-    code, reason, headers = _probes.parse_http_head(head)
+    code, reason, headers = proxy.parse_http_head(head)
     assert (code, reason, headers["x-squid-error"]) == (403, "Forbidden", "ERR_ACCESS_DENIED 0")
     with pytest.raises(ValueError, match="not an HTTP response"):
-        _probes.parse_http_head(b"SSH-2.0-x\r\n\r\n")
+        proxy.parse_http_head(b"SSH-2.0-x\r\n\r\n")
 
 
 def test_default_checks_by_port():
-    assert _probes.default_check("time.apple.com", 123, "udp") == "sntp"
-    assert _probes.default_check("gateway.icloud.com", 443, "udp") == "quic"
-    assert _probes.default_check("captive.apple.com", 80, "tcp") == "captive"
-    assert _probes.default_check("x", 22, "tcp") == "ssh"
-    assert _probes.default_check("x", 5223, "tcp") == "connect"
+    assert default_check("time.apple.com", 123, "udp") == "sntp"
+    assert default_check("gateway.icloud.com", 443, "udp") == "quic"
+    assert default_check("captive.apple.com", 80, "tcp") == "captive"
+    assert default_check("x", 22, "tcp") == "ssh"
+    assert default_check("x", 5223, "tcp") == "connect"
 
 
 def test_run_bounded():
-    assert _probes.run_bounded(lambda: 42, 1) == 42
+    assert dns.run_bounded(lambda: 42, 1) == 42
     with pytest.raises(ZeroDivisionError):
-        _probes.run_bounded(lambda: 1 / 0, 1)
+        dns.run_bounded(lambda: 1 / 0, 1)
     with pytest.raises(OSError):  # socket.timeout is an OSError
-        _probes.run_bounded(lambda: time.sleep(2), 0.1)
+        dns.run_bounded(lambda: time.sleep(2), 0.1)

@@ -17,8 +17,8 @@ import sys
 
 import pytest
 
-from ansible_collections.netallow.apple.plugins.module_utils import _probes
-from ansible_collections.netallow.apple.plugins.module_utils._probes import Prober
+from ansible_collections.netallow.apple.plugins.module_utils import _vocabulary
+from ansible_collections.netallow.apple.plugins.module_utils.probes.prober import Prober
 from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachability_servers import (
     TRUSTED_ORG,
     ServerSet,
@@ -26,7 +26,7 @@ from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachabi
     die_with_parent,
 )
 
-COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(_probes.__file__), *[".."] * 5))
+COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(_vocabulary.__file__), *[".."] * 5))
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -100,7 +100,8 @@ def test_proxy_that_refuses_connections(servers):
 
 NS_SCRIPT = r"""
 import json, socket, sys, time
-from ansible_collections.netallow.apple.plugins.module_utils._probes import Prober, run_probes
+from ansible_collections.netallow.apple.plugins.module_utils.probes.pool import run_probes
+from ansible_collections.netallow.apple.plugins.module_utils.probes.prober import Prober
 until = time.monotonic() + 5
 while time.monotonic() < until:  # wait (bounded) for dnsmasq to answer
     try:
@@ -137,7 +138,7 @@ def namespace():
         ns("ip", "link", "set", "lo", "up")
         for address in ("192.0.2.1/32", "192.0.2.99/32", "17.253.0.1/32"):
             ns("ip", "addr", "add", address, "dev", "lo")
-        ns("ip", "-6", "addr", "add", "2620:149::1/128", "dev", "lo", "nodad")
+        ns("ip", "-6", "addr", "add", "2620:149:a44::1/128", "dev", "lo", "nodad")
         # The black hole: packets to 192.0.2.99 are dropped on input, so a SYN is never answered.
         ns("nft", "add table inet nareach; add chain inet nareach input { type filter hook input priority 0; }; "
            "add rule inet nareach input ip daddr 192.0.2.99 drop")
@@ -148,7 +149,7 @@ def namespace():
             ["ip", "netns", "exec", name, dnsmasq, "--keep-in-foreground", "--no-resolv", "--no-hosts",
              "--listen-address=127.0.0.1", "--bind-interfaces", "--port=53", "--user=root",
              f"--pid-file=/run/{name}-dnsmasq.pid", "--local=/nareach.test/",
-             "--address=/apple.nareach.test/17.253.0.1", "--address=/apple.nareach.test/2620:149::1",
+             "--address=/apple.nareach.test/17.253.0.1", "--address=/apple.nareach.test/2620:149:a44::1",
              "--address=/cdn.nareach.test/192.0.2.1", "--address=/blackhole.nareach.test/192.0.2.99",
              "--address=/sinkhole.nareach.test/0.0.0.0", "--address=/loop.nareach.test/127.0.0.1",
              "--address=/multicast.nareach.test/224.0.0.1"],
@@ -190,7 +191,7 @@ def test_real_dns_black_hole_and_nxdomain(namespace):
     out = run_in_namespace(namespace, {"timeout": 1.0, "use_proxy_env": False}, targets)
     apple, cdn, hole, missing = out["results"]
     # A and AAAA from a real DNS server; both inside Apple's networks; nothing listens there -> refused.
-    assert sorted(apple["addresses"]) == ["17.253.0.1", "2620:149::1"]
+    assert sorted(apple["addresses"]) == ["17.253.0.1", "2620:149:a44::1"]
     assert apple["address_owner"] == "apple"
     assert apple["status"] == "refused", apple
     assert (cdn["addresses"], cdn["address_owner"], cdn["status"]) == (["192.0.2.1"], "cdn", "refused")
@@ -210,10 +211,15 @@ def test_sinkhole_loopback_and_multicast_answers_are_not_probed(namespace):
         assert result["address"] is None
 
 
-def test_black_holed_targets_finish_in_about_one_timeout(namespace):
+def test_black_holed_targets_each_time_out_in_their_own_connect(namespace):
+    # 120 silently dropped targets, 64 workers and a 10 s deadline: one after the other they would need 120 s and the
+    # deadline would cut most of them off. In parallel each one ends in its own TCP connect timeout. How long the run
+    # takes is measured in benchmarks/bench_reachability.py, not asserted here.
     targets = [{"host": f"h{i}.nareach.test", "port": 443 + (i % 3)} for i in range(120)]
     options = {"timeout": 1.0, "use_proxy_env": False, "resolve": {t["host"]: "192.0.2.99" for t in targets}}
     out = run_in_namespace(namespace, options, targets)
-    assert {r["status"] for r in out["results"]} == {"timeout"}
-    # 120 targets x 1 s sequentially would be 120 s; in parallel it is one timeout plus overhead.
-    assert out["elapsed"] < 2.5, out["elapsed"]
+    assert [r["host"] for r in out["results"]] == [t["host"] for t in targets]
+    for result in out["results"]:
+        assert (result["status"], result["stage"]) == ("timeout", "tcp"), result
+        assert result["detail"].endswith("192.0.2.99: no answer within 1s"), result["detail"]
+        assert "deadline" not in result["detail"], result

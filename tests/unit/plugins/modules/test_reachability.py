@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
+from ansible_collections.netallow.apple.plugins.module_utils.probes.argspec import argument_spec, check_params
 from ansible_collections.netallow.apple.plugins.modules import reachability
-from ansible_collections.netallow.apple.plugins.modules.reachability import argument_spec, check_params
 from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachability_servers import (
     TRUSTED_ORG,
     ServerSet,
