@@ -20,6 +20,20 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from ansible_collections.netallow.apple.plugins.module_utils._vocabulary import (
+    BROAD_SCOPES,
+    ENTRY_SECTIONS,
+    HISTORY_STATUSES,
+    KINDS,
+    LANGUAGES,
+    PLATFORMS,
+    PORT_BASES,
+    PORT_SECTIONS,
+    PROTOCOLS,
+    SCOPES,
+    SECTIONS,
+)
+from ansible_collections.netallow.apple.plugins.module_utils._vocabulary import ENTRY_STATUSES as STATUSES
 from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import (
     PortSyntaxError,
     format_port,
@@ -38,17 +52,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 CATALOG_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "vars",
                             "catalog.yml")
 
-PLATFORMS = ("ios", "ipados", "macos", "tvos", "visionos", "watchos", "windows")
-PROTOCOLS = ("tcp", "udp")
-KINDS = ("fqdn", "wildcard", "cidr")
-STATUSES = ("current", "renamed", "removed", "unverified")
-# How broad an entry is. "shortcut" is Apple's allow-everything advice (*.apple.com, 17.0.0.0/8) and "platform" a
-# third party's whole hosting or CDN platform: both admit far more than the services need, so they are broad.
-SCOPES = ("host", "domain", "shortcut", "platform")
-BROAD_SCOPES = ("shortcut", "platform")
-# "inferred" ports come from a general table or advice, not from a row Apple prints for the host: also broad.
-PORT_BASES = ("listed", "inferred")
-LANGUAGES = ("en", "fr", "nl", "cs", "de")
 OUTPUTS = ("entries", "hosts", "fqdns", "wildcards", "cidrs", "ports", "ids")
 # Outputs that describe the catalog itself rather than the selected entries.
 CATALOG_OUTPUTS = ("info", "sections", "sources", "port_rows", "processes")
@@ -65,6 +68,12 @@ _PORT_KEYS = ("id", "section", "service", "tcp", "udp", "description", "status",
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._:-]*\Z")
 _SERVICE_RE = re.compile(r"^[a-z0-9_]+\Z")
 _DATE_RE = re.compile(r"^[0-9]{4}(-[0-9]{2})?\Z")
+# When Apple listed, last listed or dropped an entry: a real month (the schema's "month").
+_MONTH_RE = re.compile(r"(19|20)[0-9]{2}(-(0[1-9]|1[0-2]))?")
+_TOP_KEYS = ("catalog_version", "updated", "sources", "sections", "entries", "ports", "processes")
+# A text shown in reports and comments of rendered files: one line, bounded.
+_MAX_TEXT = 300
+_LINE_BREAKS = ("\n", "\r", "\t")
 _VERSION_RE = re.compile(r"^([0-9]{4})\.([0-9]{1,2})\.([0-9]+)\Z")
 
 
@@ -149,6 +158,16 @@ def _check_ports(item: Mapping[str, Any], where: str, errors: list[str]) -> None
                 parse_port(port, f"{where}.{proto}")
             except CatalogError as exc:
                 errors.append(str(exc))
+        _check_unique(ports, f"{where}.{proto}", errors)
+
+
+def _check_unique(values: list, where: str, errors: list[str]) -> None:
+    seen = []
+    for value in values:
+        if value in seen:
+            errors.append(f"{where}: {value!r} is listed twice")
+            return
+        seen.append(value)
 
 
 def _check_text(value: Any, where: str, errors: list[str], need_en: bool) -> None:
@@ -160,15 +179,18 @@ def _check_text(value: Any, where: str, errors: list[str], need_en: bool) -> Non
             errors.append(f"{where}: unknown language {lang!r} (valid: {', '.join(LANGUAGES)})")
         if not isinstance(text, str):
             errors.append(f"{where}.{lang}: expected text, got {text!r}")
+        elif any(char in text for char in _LINE_BREAKS) or len(text) > _MAX_TEXT:
+            errors.append(f"{where}.{lang}: {text[:40]!r}... must be one line of at most {_MAX_TEXT} characters")
     if need_en and not value.get("en"):
         errors.append(f"{where}: an English ('en') text is required")
 
 
 def _check_common(item: Mapping[str, Any], where: str, sections: Mapping, sources: Mapping,
-                  errors: list[str]) -> None:
-    if item.get("section") not in sections:
+                  errors: list[str], kind_sections: tuple = ENTRY_SECTIONS) -> None:
+    valid_sections = [key for key in kind_sections if key in sections]
+    if item.get("section") not in valid_sections:
         errors.append(f"{where}.section: unknown section {item.get('section')!r} "
-                      f"(valid: {', '.join(sorted(sections))})")
+                      f"(valid: {', '.join(sorted(valid_sections))})")
     if not isinstance(item.get("service"), str) or not _SERVICE_RE.match(item["service"]):
         errors.append(f"{where}.service: {item.get('service')!r} must match [a-z0-9_]+")
     if item.get("status") not in STATUSES:
@@ -180,6 +202,7 @@ def _check_common(item: Mapping[str, Any], where: str, sections: Mapping, source
         for key in item_sources:
             if key not in sources:
                 errors.append(f"{where}.sources: unknown source {key!r}")
+        _check_unique(item_sources, f"{where}.sources", errors)
     _check_ports(item, where, errors)
     _check_text(item.get("description"), f"{where}.description", errors,
                 need_en=item.get("status") in ("current", "unverified"))
@@ -211,6 +234,8 @@ def _check_entry(entry: Any, index: int, sections: Mapping, sources: Mapping, er
     platforms = entry["platforms"]
     if not isinstance(platforms, list) or any(p not in PLATFORMS for p in platforms):
         errors.append(f"{where}.platforms: {platforms!r} must be a list drawn from {', '.join(PLATFORMS)}")
+    else:
+        _check_unique(platforms, f"{where}.platforms", errors)
     if entry["proxy"] not in (True, False, None):
         errors.append(f"{where}.proxy: {entry['proxy']!r} must be true, false or null")
     if not isinstance(entry["required"], bool):
@@ -226,7 +251,7 @@ def _check_entry(entry: Any, index: int, sections: Mapping, sources: Mapping, er
         errors.append(f"{where}.port_basis: {entry['port_basis']!r} is not one of {', '.join(PORT_BASES)}")
     for key in ("added", "last_seen", "removed"):
         value = entry.get(key)
-        if value is not None and not (isinstance(value, str) and _DATE_RE.match(value)):
+        if value is not None and not (isinstance(value, str) and _MONTH_RE.fullmatch(value)):
             errors.append(f"{where}.{key}: {value!r} must be YYYY or YYYY-MM (quoted)")
     probe = entry.get("probe")
     if probe is not None:
@@ -243,7 +268,9 @@ def _check_entry(entry: Any, index: int, sections: Mapping, sources: Mapping, er
     if kind == "wildcard" and entry["status"] in ("current", "unverified") and probe is None and reason is None:
         errors.append(f"{where}: a wildcard needs a probe name under it, or no_probe_reason saying why there is none "
                       "(the bare domain is never probed in its place)")
-    if entry["status"] in ("removed", "renamed") and not entry.get("removed"):
+    if entry["status"] not in HISTORY_STATUSES and (entry.get("removed") or entry.get("renamed_to")):
+        errors.append(f"{where}: a {entry['status']} entry has no removed date and no renamed_to")
+    if entry["status"] in HISTORY_STATUSES and not entry.get("removed"):
         errors.append(f"{where}.removed: a {entry['status']} entry needs the date it was removed or renamed")
     history = entry.get("history")
     if history is not None:
@@ -289,10 +316,16 @@ def build_catalog(raw: Any, path: str = "") -> Catalog:
     for key in ("catalog_version", "sources", "sections", "entries"):
         if key not in raw:
             errors.append(f"missing top-level key {key!r}")
+    unknown = sorted(set(raw) - set(_TOP_KEYS))
+    if unknown:
+        errors.append(f"unknown top-level keys {', '.join(unknown)} (valid: {', '.join(_TOP_KEYS)})")
     _fail(errors)
     sections, sources = raw["sections"], raw["sources"]
     if not isinstance(sections, dict) or not isinstance(sources, dict):
         raise CatalogError("'sections' and 'sources' must be mappings")
+    unknown = [key for key in sections if key not in SECTIONS]
+    if unknown:
+        errors.append(f"sections: unknown section {', '.join(map(repr, unknown))} (valid: {', '.join(SECTIONS)})")
     entries = raw["entries"] or []
     for index, entry in enumerate(entries):
         _check_entry(entry, index, sections, sources, errors)
@@ -325,7 +358,7 @@ def build_catalog(raw: Any, path: str = "") -> Catalog:
         unknown = sorted(set(item) - set(_PORT_KEYS))
         if unknown:
             errors.append(f"{where}: unknown keys {', '.join(unknown)} (valid: {', '.join(_PORT_KEYS)})")
-        _check_common(item, where, sections, sources, errors)
+        _check_common(item, where, sections, sources, errors, kind_sections=PORT_SECTIONS)
     _fail(errors)
 
     derived = tuple(_derive(e) for e in entries)

@@ -16,6 +16,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ansible_collections.netallow.apple.plugins.module_utils._vocabulary import FAILED_STATUSES
+
+# The probe statuses (module_utils/_vocabulary.PROBE_STATUSES), worst first: the order reports sort and count in.
 STATUS_ORDER = (
     "intercepted",
     "proxy_denied",
@@ -28,7 +31,7 @@ STATUS_ORDER = (
     "skipped",
     "ok",
 )
-FAILED = frozenset(STATUS_ORDER) - {"ok", "skipped"}
+FAILED = FAILED_STATUSES
 # Colours (background, text) per status: red family for failures, purple for the interception Apple warns about.
 STATUS_COLOURS = {
     "ok": ("#d9f2d9", "#14531b"),

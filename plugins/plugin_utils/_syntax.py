@@ -22,6 +22,14 @@ import ipaddress
 import re
 import typing as t
 
+from ansible_collections.netallow.apple.plugins.module_utils._vocabulary import (
+    FQDN_PATTERN,
+    LABEL_PATTERN,
+    MAX_NAME_LENGTH,
+    PORT_MAX,
+    PORT_MIN,
+)
+
 __all__ = (
     "FORBIDDEN_CHARS",
     "MAX_NAME_LENGTH",
@@ -50,11 +58,9 @@ __all__ = (
 
 # ---------------------------------------------------------------------------------------------------- host names
 # RFC 1123 label: 1-63 of a-z, 0-9 and '-', neither first nor last a hyphen. Lower case: callers fold case first.
-_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
-_LABEL_RE = re.compile(_LABEL)
-MAX_NAME_LENGTH = 253
+_LABEL_RE = re.compile(LABEL_PATTERN)
 # At least two labels: a canonical catalog name, never a bare top-level domain.
-_FQDN_RE = re.compile(rf"(?=.{{1,{MAX_NAME_LENGTH}}}\Z){_LABEL}(?:\.{_LABEL})+")
+_FQDN_RE = re.compile(FQDN_PATTERN)
 # Every pattern here is applied with fullmatch: "$" would also accept a trailing newline, and a newline in a host
 # name is exactly what a config injection needs.
 
@@ -225,8 +231,6 @@ def parse_bool(value: t.Any, what: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------- ports
-PORT_MIN = 1
-PORT_MAX = 65535
 # A range as the catalog writes it; lenient: spaces around '-' and any digit count (the bounds check then reports
 # an out-of-range value rather than "not a port"). ASCII digits only: "\d" would also take other scripts' digits.
 _RANGE_RE = re.compile(r"([0-9]{1,5})-([0-9]{1,5})")
