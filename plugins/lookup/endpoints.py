@@ -21,6 +21,8 @@ description:
     Unknown option names and unknown values fail with a message that names them and lists the valid ones.
   - The catalog is read once per controller process and cached; later lookups only filter.
   - Use C(query) (or O(ignore:wantlist=true)) to always receive a list.
+extends_documentation_fragment:
+  - netallow.apple.selectors
 options:
   _terms:
     description:
@@ -28,39 +30,6 @@ options:
     type: list
     elements: str
     required: false
-  section:
-    description:
-      - Apple's section keys, such as C(devicesetup), C(devicemanagement), C(businessschool),
-        C(businessschoolusers), C(businessessentials), C(classroom), C(software), C(appscontent), C(carrier),
-        C(contentcaching), C(beta), C(diagnostics), C(dns), C(certificates), C(appleaccount), C(icloud),
-        C(aisirisearch), C(associateddomains), C(taptopay), C(idverifier), C(firewall), C(serverhosts).
-      - The list of valid keys comes from the catalog; an unknown key fails with that list.
-    type: list
-    elements: str
-  service:
-    description:
-      - Service keys inside sections, such as C(apns), C(activation), C(time), C(software_update), C(icloud).
-      - Run the lookup with O(output=entries) to see each entry's service.
-    type: list
-    elements: str
-  platform:
-    description:
-      - Only entries for these platforms. Entries that are not device-specific (used from an administrator's
-        browser) have no platforms and are always included.
-    type: list
-    elements: str
-    choices: [ios, ipados, macos, tvos, visionos, watchos, windows]
-  protocol:
-    description:
-      - Only entries that use these transport protocols.
-    type: list
-    elements: str
-    choices: [tcp, udp]
-  port:
-    description:
-      - Only entries that use one of these ports (inside a port range too), on the protocols of O(protocol).
-    type: list
-    elements: int
   proxy:
     description:
       - Filter on proxy support as Apple states it. V(true) and V(false) select what Apple says; V(not_stated)
@@ -74,47 +43,6 @@ options:
       - Accepts booleans or the strings V(true), V(false), V(any).
     type: raw
     default: any
-  kind:
-    description:
-      - Only entries of these kinds. V(fqdn) is an exact host name, V(wildcard) a C(*.domain) entry, V(cidr) an
-        address block.
-    type: list
-    elements: str
-    choices: [fqdn, wildcard, cidr]
-  host:
-    description:
-      - Only entries for these exact catalog hosts (for example V(*.push.apple.com) or V(17.0.0.0/8)).
-    type: list
-    elements: str
-  ids:
-    description:
-      - Only the entries with these ids.
-    type: list
-    elements: str
-  include_removed:
-    description:
-      - Also return entries Apple removed or renamed (history, with their C(status) and C(removed) date).
-    type: bool
-    default: false
-  include_unverified:
-    description:
-      - Also return entries whose only source is a single unconfirmed copy of Apple's article (C(status=unverified)).
-    type: bool
-    default: false
-  include_broad:
-    description:
-      - Also return broad entries, which allow far more than the services need. V(false) (the default) keeps the
-        selection to the names, wildcards, address blocks and ports Apple lists for each service.
-      - Broad entries are Apple's firewall shortcuts (C(scope=shortcut), C(*.apple.com) and C(17.0.0.0/8)), wildcards
-        or address blocks of a third party's whole hosting or CDN platform (C(scope=platform), C(*.amazonaws.com)),
-        and entries whose ports come from a general table rather than from Apple's row for that host
-        (C(port_basis=inferred), the server-hosts article's hosts).
-      - The trade-off. With V(true), a firewall that only filters by name or address needs fewer rules and keeps
-        working when Apple adds a host, but it then admits every Apple name or address (and with the platform
-        wildcards, everything hosted on Amazon Web Services) and ports Apple does not list for the host.
-      - Naming a broad entry in O(ids) without this option fails with a message that says so.
-    type: bool
-    default: false
   output:
     description:
       - V(entries) returns one dict per entry (see RV(_raw)).
@@ -146,10 +74,6 @@ options:
       - A JMESPath expression applied to the result (after O(output)), as with the C(community.general.json_query)
         filter. Needs the C(jmespath) Python library on the controller.
     type: str
-  catalog_path:
-    description:
-      - Read another catalog file in the same format instead of the one shipped with the collection.
-    type: path
 notes:
   - Entry dicts are copies; changing them does not change the catalog.
   - The C(kind), C(domain), C(family) and C(broad) keys are derived and are not stored in the catalog file.

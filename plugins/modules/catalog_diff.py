@@ -55,23 +55,15 @@ options:
       - The month (C(YYYY-MM)) recorded as C(added), C(removed), C(last_seen) and C(updated) by O(propose).
         Defaults to the controller's current month.
     type: str
+extends_documentation_fragment:
+  - netallow.apple.attributes
+  - netallow.apple.attributes.action
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details: It only reads.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
   action:
-    description: Indicates this has a corresponding action plugin so some parts can be executed on the controller.
-    support: full
     details: Everything runs on the controller.
-  async:
-    description: Supports being used with the C(async) keyword.
-    support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: N/A
     platforms: all
 seealso:

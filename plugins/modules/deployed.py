@@ -32,16 +32,12 @@ options:
         C(digest) and C(names).
       - Without it the module only reports what it found.
     type: dict
+extends_documentation_fragment:
+  - netallow.apple.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details: It only reads.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: full
     platforms: posix
 seealso:

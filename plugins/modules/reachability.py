@@ -14,7 +14,8 @@ description:
     with the same options as the P(netallow.apple.endpoints#lookup) lookup), or an explicit O(targets) list.
   - Per target and port it runs the stages that apply and stops at the first that fails.
     C(dns) resolves A and AAAA records (wildcards use the entry's probe name) and tells whether the addresses
-    are inside Apple's networks (17.0.0.0/8 and Apple's IPv6 allocations) or belong to a CDN.
+    are inside Apple's networks (the address blocks of the catalog's firewall section, 17.0.0.0/8 and the APNs
+    IPv6 blocks) or belong to a CDN.
     C(proxy) opens an HTTP CONNECT tunnel when a proxy is given or set in the environment; the proxy's refusal is
     reported as RV(results[].status=proxy_denied).
     C(tcp) connects; for UDP, C(udp) sends an SNTP request to port 123 and checks the reply, or a QUIC
@@ -22,27 +23,24 @@ description:
     C(tls) handshakes with SNI on TLS ports, verified against the host's trust store (plus O(ca_path)); a chain
     that does not come from a CA Apple and its CDNs use is RV(results[].status=intercepted), with the issuer seen.
     C(service) checks that U(http://captive.apple.com) returns its Success page and that port 22 sends an SSH banner.
+  - The catalog selectors (O(section), O(service), O(platform), O(protocol), O(port), O(proxy_supported),
+    O(required), O(kind), O(host), O(ids), O(include_removed), O(include_unverified), O(include_broad) and
+    O(catalog_path)) are those of the P(netallow.apple.endpoints#lookup) lookup. The action plugin applies them on
+    the controller; they cannot be combined with O(targets).
   - The module runs on the managed host with Python 3.9 or newer and its standard library only.
     The catalog is read on the controller by the action plugin; the module itself never reads it.
 author:
   - netallow.apple contributors (@netallow)
+extends_documentation_fragment:
+  - netallow.apple.attributes
+  - netallow.apple.attributes.action
+  - netallow.apple.selectors
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details: Probing changes nothing, so the probes also run in check mode.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
   action:
-    description: Indicates this has a corresponding action plugin so some parts can be executed on the controller.
-    support: full
     details: The action plugin selects the catalog's targets on the controller.
-  async:
-    description: Supports being used with the C(async) keyword.
-    support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: full
     platforms: posix
 options:
@@ -98,30 +96,6 @@ options:
         description: Catalog entry ids this target stands for (set by the action plugin).
         type: list
         elements: str
-  section:
-    description:
-      - Catalog selector, as the O(netallow.apple.endpoints#lookup:section) option of the lookup (Apple's section
-        keys). Handled by the action plugin on the controller, as are all catalog selectors.
-    type: list
-    elements: str
-  service:
-    description: Catalog selector, service keys inside the sections.
-    type: list
-    elements: str
-  platform:
-    description: Catalog selector, platforms. Entries that are not device-specific are always included.
-    type: list
-    elements: str
-    choices: [ios, ipados, macos, tvos, visionos, watchos, windows]
-  protocol:
-    description: Catalog selector, entries that use these protocols; only their ports of these protocols are probed.
-    type: list
-    elements: str
-    choices: [tcp, udp]
-  port:
-    description: Catalog selector, entries that use these ports; only these ports are probed.
-    type: list
-    elements: int
   proxy_supported:
     description:
       - Catalog selector on what Apple says about proxying the entry, the lookup's
@@ -131,38 +105,6 @@ options:
   required:
     description: Catalog selector on whether Apple requires the entry, V(true), V(false) or V(any).
     type: raw
-  kind:
-    description: Catalog selector, kinds of entry.
-    type: list
-    elements: str
-    choices: [fqdn, wildcard, cidr]
-  host:
-    description: Catalog selector, exact catalog hosts (for example V(*.push.apple.com)).
-    type: list
-    elements: str
-  ids:
-    description: Catalog selector, entry ids.
-    type: list
-    elements: str
-  include_removed:
-    description: Catalog selector, include entries Apple removed or renamed.
-    type: bool
-    default: false
-  include_unverified:
-    description: Catalog selector, include entries whose status is C(unverified).
-    type: bool
-    default: false
-  include_broad:
-    description:
-      - Catalog selector, include broad entries, as the P(netallow.apple.endpoints#lookup) lookup's option of the
-        same name does. The default V(false) checks only what Apple lists for each service.
-      - Broad entries are Apple's firewall shortcuts (C(*.apple.com), C(17.0.0.0/8)), third-party platform wildcards
-        (C(*.amazonaws.com)) and hosts whose ports Apple does not list (the server-hosts article).
-    type: bool
-    default: false
-  catalog_path:
-    description: Catalog file to select from instead of the collection's own (read on the controller).
-    type: path
   timeout:
     description: Seconds each stage may take (DNS, connect, TLS handshake, reply).
     type: float

@@ -78,3 +78,22 @@ def test_reports_order_every_probe_status_once():
     assert sorted(_report.STATUS_ORDER) == sorted(vocabulary.PROBE_STATUSES)
     assert set(_report.STATUS_COLOURS) == set(vocabulary.PROBE_STATUSES)
     assert _report.FAILED == vocabulary.FAILED_STATUSES == set(vocabulary.PROBE_STATUSES) - {"ok", "skipped"}
+
+
+def test_the_selector_fragment_is_the_lookups_and_the_modules():
+    from ansible_collections.netallow.apple.plugins.doc_fragments.selectors import ModuleDocFragment
+    from ansible_collections.netallow.apple.plugins.lookup import endpoints
+    from ansible_collections.netallow.apple.plugins.module_utils.probes.argspec import SELECTORS
+
+    shared = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    assert shared["platform"]["choices"] == list(vocabulary.PLATFORMS)
+    assert shared["protocol"]["choices"] == list(vocabulary.PROTOCOLS)
+    assert shared["kind"]["choices"] == list(vocabulary.KINDS)
+    # Every selector but the two whose names or defaults differ (proxy is the module's proxy URL) is documented once.
+    assert set(shared) == set(SELECTORS) - {"proxy_supported", "required"}
+    assert set(shared) >= set(endpoints._SELECTORS) - {"proxy", "required"}
+    spec = argument_spec()
+    for name, option in shared.items():
+        assert spec[name]["type"] == option["type"], name
+        assert spec[name].get("elements") == option.get("elements"), name
+        assert spec[name].get("default") in (None, option.get("default")), name
