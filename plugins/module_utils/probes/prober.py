@@ -10,6 +10,7 @@ import ipaddress
 import os
 import socket
 import ssl
+import threading
 import time
 
 from ansible_collections.netallow.apple.plugins.module_utils._vocabulary import UDP_CHECKS
@@ -86,16 +87,31 @@ class Prober:
         self.expected_issuers = tuple(expected_issuers)
         self.tls_ports = frozenset(int(p) for p in tls_ports)
         self.environ = environ
-        self.verify_context = ssl.create_default_context()
+        # Loading the host's trust store takes a noticeable part of the module's start-up, and a run whose targets
+        # never reach the TLS stage (UDP, black-holed, refused) does not need it: it is loaded on first use. A given
+        # ca_path is loaded now, so that a bad one fails the run at once with its own message.
+        self._ca_path = ca_path
+        self._verify_context = None
+        self._context_lock = threading.Lock()
         if ca_path:
-            if os.path.isdir(ca_path):
-                self.verify_context.load_verify_locations(capath=ca_path)
-            else:
-                self.verify_context.load_verify_locations(cafile=ca_path)
+            _ = self.verify_context
         # Only used after a verified handshake failed, to read who issued the certificate that was presented.
         self.peek_context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         self.peek_context.check_hostname = False
         self.peek_context.verify_mode = ssl.CERT_NONE
+
+    @property
+    def verify_context(self) -> ssl.SSLContext:
+        with self._context_lock:
+            if self._verify_context is None:
+                context = ssl.create_default_context()
+                if self._ca_path:
+                    if os.path.isdir(self._ca_path):
+                        context.load_verify_locations(capath=self._ca_path)
+                    else:
+                        context.load_verify_locations(cafile=self._ca_path)
+                self._verify_context = context
+            return self._verify_context
 
     # ------------------------------------------------------------------ stages
 
