@@ -5,10 +5,12 @@
 
 The catalog loader, the lookup, the allow-list model and the reports (controller side) and the reachability module
 and its probes (managed host) read them from here; the catalog's JSON schema is tested equal to them. Python 3.9+,
-standard library only, no imports at all: this file travels inside the module payload.
+standard library only: this file travels inside the module payload.
 """
 
 from __future__ import annotations
+
+import ipaddress
 
 # ---------------------------------------------------------------------------------------------------- the catalog
 # Apple's devices as the catalog names them; an entry without platforms is not device-specific.
@@ -72,6 +74,17 @@ FQDN_PATTERN = rf"(?=.{{1,{MAX_NAME_LENGTH}}}\Z){LABEL_PATTERN}(?:\.{LABEL_PATTE
 # What may stand as the authority of an HTTP CONNECT request: a host name or an IPv4/IPv6 literal, nothing that
 # could end the request line. Apply with re.fullmatch.
 CONNECT_HOST_PATTERN = r"[A-Za-z0-9._:-]{1,253}"
+
+
+
+def is_ip_literal(value: str) -> bool:
+    """Whether ``value`` is one IPv4 or IPv6 address."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
 
 # ---------------------------------------------------------------------------------------------------- reachability
 # The outcome of one probed target, and the stage it reached.

@@ -28,6 +28,7 @@ from ansible_collections.netallow.apple.plugins.module_utils._vocabulary import 
     MAX_NAME_LENGTH,
     PORT_MAX,
     PORT_MIN,
+    is_ip_literal,
 )
 
 __all__ = (
@@ -127,15 +128,6 @@ def split_wildcard(host: str) -> tuple[bool, str]:
 #   literal      it parses as an IP address: the matcher's rule, so "1.2.3" is a (numeric) name there.
 NETWORK_HINTS = ("digits", "literal")
 _DIGITS_AND_DOTS_RE = re.compile(r"[0-9.]+")
-
-
-def is_ip_literal(value: str) -> bool:
-    """Whether ``value`` is one IPv4 or IPv6 address."""
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
 
 
 def is_network_syntax(host: str, hint: str = "digits") -> bool:

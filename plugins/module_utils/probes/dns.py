@@ -15,14 +15,6 @@ _APPLE_NETWORKS = tuple(ipaddress.ip_network(net) for net in APPLE_NETWORKS)
 _FAMILIES = {"4": (socket.AF_INET,), "6": (socket.AF_INET6,)}
 
 
-def is_address(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
 def routable_unicast(text: str) -> bool:
     address = ipaddress.ip_address(text)
     return not (address.is_unspecified or address.is_loopback or address.is_multicast or address.is_link_local

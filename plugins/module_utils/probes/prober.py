@@ -13,11 +13,10 @@ import ssl
 import threading
 import time
 
-from ansible_collections.netallow.apple.plugins.module_utils._vocabulary import UDP_CHECKS
+from ansible_collections.netallow.apple.plugins.module_utils._vocabulary import UDP_CHECKS, is_ip_literal
 from ansible_collections.netallow.apple.plugins.module_utils.probes.der import cert_issuer_and_subject
 from ansible_collections.netallow.apple.plugins.module_utils.probes.dns import (
     classify_addresses,
-    is_address,
     resolve,
     routable_unicast,
 )
@@ -62,6 +61,16 @@ def default_check(name: str, port: int, protocol: str) -> str:
         return "ssh"
     return "connect"
 
+
+
+def socket_failure(address: str, exc: OSError, timeout: float, refused: str = "connection refused",
+                   silent: str = "no answer") -> tuple:
+    """(status, text) for one address that failed to connect or to answer."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "refused", f"{address}: {refused}"
+    if isinstance(exc, socket.timeout):
+        return "timeout", f"{address}: {silent} within {timeout:g}s"
+    return "unreachable", f"{address}: {exc.strerror or exc}"
 
 
 class Prober:
@@ -165,12 +174,8 @@ class Prober:
                 sock.connect((address, port))
                 sock.settimeout(self.timeout)
                 return sock, address
-            except ConnectionRefusedError:
-                failures.append(("refused", f"{address}: connection refused"))
-            except socket.timeout:
-                failures.append(("timeout", f"{address}: no answer within {self.timeout:g}s"))
             except OSError as exc:
-                failures.append(("unreachable", f"{address}: {exc.strerror or exc}"))
+                failures.append(socket_failure(address, exc, self.timeout))
             sock.close()
         raise most_telling_failure(failures)
 
@@ -181,7 +186,7 @@ class Prober:
         return self._connect_direct(addresses, port)
 
     def stage_tls(self, name: str, addresses, port: int, proxy, sock):
-        server_hostname = None if is_address(name) else name
+        server_hostname = None if is_ip_literal(name) else name
         try:
             tls = self.verify_context.wrap_socket(sock, server_hostname=server_hostname)
         except ssl.SSLCertVerificationError as exc:
@@ -213,7 +218,7 @@ class Prober:
         reason = error.verify_message or ssl_reason(error)
         try:
             sock = self.open_stream(name, addresses, port, proxy)[0]
-            with self.peek_context.wrap_socket(sock, server_hostname=None if is_address(name) else name) as peek:
+            with self.peek_context.wrap_socket(sock, server_hostname=None if is_ip_literal(name) else name) as peek:
                 der = peek.getpeercert(binary_form=True)
             issuer, _subject = cert_issuer_and_subject(der)
         except (ProbeFailure, OSError, ValueError) as exc:
@@ -267,12 +272,8 @@ class Prober:
                     sock.connect((address, port))
                     sock.send(payload)
                     return sock.recv(MAX_READ), address
-                except ConnectionRefusedError:
-                    failures.append(("refused", f"{address}: port unreachable"))
-                except socket.timeout:
-                    failures.append(("timeout", f"{address}: no reply within {self.timeout:g}s"))
                 except OSError as exc:
-                    failures.append(("unreachable", f"{address}: {exc.strerror or exc}"))
+                    failures.append(socket_failure(address, exc, self.timeout, "port unreachable", "no reply"))
         raise most_telling_failure(failures)
 
     def stage_udp(self, addresses, port: int, check: str):
