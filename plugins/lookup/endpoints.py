@@ -250,9 +250,13 @@ _SELECTORS = ("section", "service", "platform", "protocol", "port", "proxy", "re
 
 
 def _option_specs() -> dict:
+    """The options as documented: this lookup's own and the selectors it shares through a doc fragment."""
     import yaml
 
-    options = yaml.safe_load(DOCUMENTATION)["options"]
+    from ansible_collections.netallow.apple.plugins.doc_fragments.selectors import ModuleDocFragment
+
+    options = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    options.update(yaml.safe_load(DOCUMENTATION)["options"])
     options.pop("_terms")
     return options
 
