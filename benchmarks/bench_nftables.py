@@ -94,7 +94,7 @@ def _timed_rule_by_rule(rules):
 def main():
     from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
     from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import load_catalog, select
-    from ansible_collections.netallow.apple.plugins.plugin_utils._render_nftables import render
+    from ansible_collections.netallow.apple.plugins.plugin_utils.render.nftables import render
 
     if os.geteuid() != 0:
         print("bench_nftables needs root (a scratch network namespace)", file=sys.stderr)

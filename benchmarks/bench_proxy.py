@@ -33,8 +33,8 @@ from _bench import publish  # noqa: E402
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist  # noqa: E402
 from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import load_catalog, select  # noqa: E402
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_pac import render as render_pac  # noqa: E402
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_squid import render as render_squid  # noqa: E402
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.pac import render as render_pac  # noqa: E402
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.squid import render as render_squid  # noqa: E402
 
 SECONDS = 3.0
 WORKERS = 4

@@ -11,24 +11,24 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import check_model
 
-_PACKAGE = "ansible_collections.netallow.apple.plugins.plugin_utils"
+_PACKAGE = "ansible_collections.netallow.apple.plugins.plugin_utils.render"
 
 # The format table: one line per format, name -> plugin_utils module with render(model, **options) and FORMAT_DOC.
 # A module may also define OUTPUTS ({relative path: options}) for the files playbooks/render.yml writes.
 FORMATS = {
-    "lists": "_render_lists",
-    "dnsmasq": "_render_dnsmasq",
-    "iptables": "_render_iptables",
-    "nftables": "_render_nftables",
-    "firewalld": "_render_firewalld",
-    "squid": "_render_squid",
-    "pac": "_render_pac",
-    "fortios": "_render_fortios",
-    "checkpoint": "_render_checkpoint",
-    "asa": "_render_asa",
-    "junos": "_render_junos",
-    "vyos": "_render_vyos",
-    "panos": "_render_panos",
+    "lists": "lists",
+    "dnsmasq": "dnsmasq",
+    "iptables": "iptables",
+    "nftables": "nftables",
+    "firewalld": "firewalld",
+    "squid": "squid",
+    "pac": "pac",
+    "fortios": "gear.fortios",
+    "checkpoint": "gear.checkpoint",
+    "asa": "gear.asa",
+    "junos": "gear.junos",
+    "vyos": "gear.vyos",
+    "panos": "gear.panos",
 }
 
 

@@ -106,6 +106,6 @@ def test_render_outputs(model):
 
 
 def test_a_missing_renderer_is_not_available(monkeypatch):
-    monkeypatch.setitem(render_plugin.FORMATS, "future", "_render_future_format")
+    monkeypatch.setitem(render_plugin.FORMATS, "future", "future_format")
     assert render_plugin.renderer("future") is None
     assert "future" not in render_plugin.available_formats()

@@ -19,18 +19,18 @@ import pytest
 
 from ansible_collections.netallow.apple.plugins.plugin_utils import _allowlist, _syntax
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_firewalld import (
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.firewalld import (
     FirewalldRenderError,
 )
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_firewalld import render as render_firewalld
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_iptables import IptablesRenderError
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_iptables import render as render_iptables
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_nftables import NftablesRenderError
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_nftables import render as render_nftables
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_pac import PacRenderError
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_pac import render as render_pac
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_squid import SquidRenderError
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_squid import render as render_squid
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.firewalld import render as render_firewalld
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.iptables import IptablesRenderError
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.iptables import render as render_iptables
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.nftables import NftablesRenderError
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.nftables import render as render_nftables
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.pac import PacRenderError
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.pac import render as render_pac
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.squid import SquidRenderError
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.squid import render as render_squid
 
 
 def parse_address(*args, **kwargs):

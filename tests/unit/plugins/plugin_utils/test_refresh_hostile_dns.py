@@ -22,7 +22,7 @@ import uuid
 import pytest
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_nftables import render
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.nftables import render
 
 NFT = shutil.which("nft") or "/usr/sbin/nft"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0

@@ -14,14 +14,14 @@ import time
 import pytest
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_dnsmasq import (
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.dnsmasq import (
     FORMAT_DOC,
     DnsmasqRenderError,
     name_groups,
     render,
     set_name,
 )
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_iptables import render as render_iptables
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.iptables import render as render_iptables
 from ansible_collections.netallow.apple.tests.unit.plugins.plugin_utils.narc_netns import (
     NEEDS_ROOT,
     answer_count,

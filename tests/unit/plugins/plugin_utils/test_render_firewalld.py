@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_firewalld import (
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.firewalld import (
     FORMAT_DOC,
     OUTPUTS,
     FirewalldRenderError,

@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_iptables import (
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.iptables import (
     FORMAT_DOC,
     OUTPUTS,
     IptablesRenderError,

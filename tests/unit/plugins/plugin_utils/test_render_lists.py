@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 from ansible_collections.netallow.apple.plugins.plugin_utils._matching import matches
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_lists import FORMAT_DOC, ListsRenderError, render
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.lists import FORMAT_DOC, ListsRenderError, render
 
 ENTRIES = [
     {"id": "dm.push-wildcard", "section": "dm", "host": "*.push.apple.com", "tcp": [443, 5223], "udp": []},

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_nftables import (
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.nftables import (
     FORMAT_DOC,
     OUTPUTS,
     NftablesRenderError,

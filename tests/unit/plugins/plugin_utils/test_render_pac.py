@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_pac import FORMAT_DOC, PacRenderError, render
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.pac import FORMAT_DOC, PacRenderError, render
 
 APPLE = "PROXY apple-proxy.example.org:3128"
 SITE_ANSWER = "PROXY site-proxy.example.org:8080"

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_squid import (
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.squid import (
     FORMAT_DOC,
     SquidRenderError,
     render,

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_vendor import (
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
     CAPABILITIES,
     NAME_RULES,
     VendorRenderError,
@@ -33,7 +33,7 @@ MODEL = build_allowlist(ENTRIES)
 
 
 def render(vendor, model=None, **options):
-    module = importlib.import_module(f"ansible_collections.netallow.apple.plugins.plugin_utils._render_{vendor}")
+    module = importlib.import_module(f"ansible_collections.netallow.apple.plugins.plugin_utils.render.gear.{vendor}")
     return module.render(MODEL if model is None else model, **options)
 
 
@@ -52,7 +52,7 @@ def _names(payload) -> list:
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_every_renderer_has_format_doc_and_is_deterministic(vendor):
-    module = importlib.import_module(f"ansible_collections.netallow.apple.plugins.plugin_utils._render_{vendor}")
+    module = importlib.import_module(f"ansible_collections.netallow.apple.plugins.plugin_utils.render.gear.{vendor}")
     assert f"C({vendor})" in module.FORMAT_DOC
     assert render(vendor) == render(vendor)
     assert render(vendor)["vendor"] == vendor

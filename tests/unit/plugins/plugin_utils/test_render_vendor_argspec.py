@@ -51,7 +51,7 @@ def _selection() -> list:
 
 
 def _payload(vendor: str) -> dict:
-    renderer = importlib.import_module(f"ansible_collections.netallow.apple.plugins.plugin_utils._render_{vendor}")
+    renderer = importlib.import_module(f"ansible_collections.netallow.apple.plugins.plugin_utils.render.gear.{vendor}")
     return renderer.render(build_allowlist(_selection()), **OPTIONS[vendor])
 
 

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Shared pieces of the network vendor renderers (_render_fortios, _render_checkpoint, _render_asa, ...).
+"""Shared pieces of the network vendor renderers (fortios, checkpoint, asa, ...).
 
 Each vendor renderer turns the allow-list model into the data the ``netallow.apple.network_gear`` role hands to
 that vendor's Ansible modules: one list or dict per module, in the module's own option names, so the role's tasks

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_dnsmasq import (
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.dnsmasq import (
     check_options,
     require_model,
     set_name,

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.netallow.apple.plugins.plugin_utils._render_vendor import (
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
     VendorRenderError,
     check_name,
     check_options,
