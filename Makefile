@@ -31,7 +31,7 @@ export ANSIBLE_FORCE_COLOR := 0
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: help run test setup setup-run system-deps system-deps-run link copy sanity units units-219 units-39 integration molecule \
-        lint build docs bench clean
+        lint build docs bench clean render-doc
 
 help:
 	@echo "make run     set up and run the main job on localhost (outputs in out/)"
@@ -125,6 +125,10 @@ units-39: copy
 	  ansible_collections/netallow/apple/tests/unit/plugins/module_utils
 
 # ansible-doc and antsibull-docs lint, then the documentation site (.build/docsite/build/html/index.html).
+# The render filter's option documentation, generated from the renderers' declarations.
+render-doc: copy
+	cd $(COLL_COPY) && PYTHONPATH=$(abspath $(TESTROOT)) python tests/utils/render-doc.py $(CURDIR)/plugins/filter/render.yml
+
 docs:
 	tests/utils/check-docs.sh
 	tests/utils/build-docsite.sh

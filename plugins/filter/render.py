@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import check_model
+from ansible_collections.netallow.apple.plugins.plugin_utils.render._core import RenderError, option_doc
 
 _PACKAGE = "ansible_collections.netallow.apple.plugins.plugin_utils.render"
 
@@ -44,6 +45,29 @@ def renderer(name):
         raise
 
 
+def declared_options(name):
+    """The option declarations of format ``name`` (vendor formats: the common options, then their own)."""
+    module = renderer(name)
+    if hasattr(module, "VENDOR_OPTIONS"):
+        from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import options_of
+
+        return options_of(module.VENDOR_OPTIONS)
+    return module.OPTIONS
+
+
+def format_docs():
+    """The render filter's description items for every format: its FORMAT_DOC, then one line per declared option.
+
+    plugins/filter/render.yml carries exactly these (tests/utils/render-doc.py writes them), so no option can be
+    undocumented or documented but refused.
+    """
+    items = []
+    for name in available_formats():
+        items.append(" ".join(renderer(name).FORMAT_DOC.split()))
+        items += [option_doc(name, option, spec) for option, spec in declared_options(name).items()]
+    return items
+
+
 def available_formats():
     """The formats of the table whose renderer is present, in table order."""
     return [name for name in FORMATS if renderer(name) is not None]
@@ -64,6 +88,9 @@ def render(model, format, **options):
     try:
         check_model(model)
         return module.render(model, **options)
+    except RenderError as exc:
+        # Already in the one shape: netallow.apple.render(<format>): <what> <value>: <why>
+        raise AnsibleFilterError(str(exc)) from exc
     except ValueError as exc:
         raise AnsibleFilterError(f"netallow.apple.render({format}): {exc}") from exc
 

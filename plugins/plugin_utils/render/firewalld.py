@@ -14,7 +14,6 @@ in ``allow`` mode it continues to the zones, whose own policy decides.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import typing as t
@@ -22,19 +21,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import check_model
-from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import parse_address, parse_bool
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import parse_address
+from ansible_collections.netallow.apple.plugins.plugin_utils.render import _dnsmasq_lines, _naming
+from ansible_collections.netallow.apple.plugins.plugin_utils.render._core import RenderError, check_options
 
 FORMAT_DOC = """\
-C(firewalld): firewalld permanent configuration. Options: C(mode) (C(enforce), the default: the policy's target is
-C(DROP), or C(CONTINUE) with C(drop_other=false), which only lets the zones decide; C(allow): target C(CONTINUE), the
-accept rules come before the zones' own drop), C(policy) (policy name, default C(netallow_apple)), C(priority)
-(default -100: before the zones), C(ingress_zones) (default C([HOST])), C(egress_zones) (default C([ANY])), C(family)
-(C(inet), C(ip), C(ip6)), C(resolvers) (DNS servers always allowed), C(dynamic_timeout) (seconds an address learnt
-from DNS stays in a name ipset, default 3600), C(backend) (firewalld's C(nftables), the default, or C(iptables);
-decides the dnsmasq syntax), C(artifact): C(files) (JSON object, path under the firewalld configuration directory to
-XML content: C(ipsets/netallow_apple_*.xml) and C(policies/<policy>.xml)), C(dnsmasq) (C(nftset=) or C(ipset=)
-lines that add the addresses of allowed names to the name ipsets as dnsmasq resolves them), C(names) (JSON list of
-the ipset and policy names the configuration owns, to find stale ones)."""
+C(firewalld): firewalld permanent configuration. The options below choose the mode, the zones, the backend and the
+artifact: C(files) (XML per ipset and policy), C(dnsmasq) (lines that fill the name ipsets) or C(names)."""
 
 # The files playbooks/render.yml writes for this format (path under out/render/ -> options).
 OUTPUTS = {
@@ -47,30 +40,40 @@ MODES = ("enforce", "allow")
 FAMILIES = ("inet", "ip", "ip6")
 BACKENDS = ("nftables", "iptables")
 ARTIFACTS = ("files", "dnsmasq", "names")
-_OPTIONS = ("mode", "policy", "priority", "ingress_zones", "egress_zones", "family", "resolvers", "dynamic_timeout",
-            "drop_other", "backend", "artifact")
+OPTIONS = {
+    "mode": {"type": "str", "choices": list(MODES), "default": "enforce",
+             "description": "C(enforce): the policy's target is C(DROP) (C(CONTINUE) with C(drop_other=false)); "
+                            "C(allow): target C(CONTINUE), the accept rules come before the zones' own drop."},
+    "policy": {"type": "str", "default": TAG,
+               "description": "The policy's name: a letter then up to 16 of C([A-Za-z0-9_-])."},
+    "priority": {"type": "int", "default": -100,
+                 "description": "Non-zero policy priority from -32768 to 32767; negative runs before the zones."},
+    "ingress_zones": {"type": "list", "default": ["HOST"], "description": "Zones the traffic comes from."},
+    "egress_zones": {"type": "list", "default": ["ANY"], "description": "Zones the traffic goes to."},
+    "family": {"type": "str", "choices": list(FAMILIES), "default": "inet", "description": "The address families."},
+    "resolvers": {"type": "list", "default": [], "description": "DNS servers always allowed."},
+    "dynamic_timeout": {"type": "int", "default": 3600,
+                        "description": "Seconds an address learnt from DNS stays in a name ipset (1 to 2147483)."},
+    "drop_other": {"type": "bool", "default": True,
+                   "description": "Enforce mode: false sets the target to C(CONTINUE), which only lets the zones "
+                                  "decide."},
+    "backend": {"type": "str", "choices": list(BACKENDS), "default": "nftables",
+                "description": "firewalld's backend, which decides the dnsmasq syntax (C(nftset=) or C(ipset=))."},
+    "artifact": {"type": "str", "choices": list(ARTIFACTS), "default": "files",
+                 "description": "C(files): JSON object, path under the firewalld configuration directory to XML "
+                                "content; C(dnsmasq): lines that add the addresses of allowed names to the name "
+                                "ipsets; C(names): JSON list of the ipset and policy names the configuration owns."},
+}
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,16}\Z")
 _ZONE_RE = re.compile(r"^(HOST|ANY|[A-Za-z0-9_-]{1,17})\Z")
 # firewalld keeps priority 0 out of policies; negative runs before the zones, positive after.
 _PRIORITY_RANGE = (-32768, 32767)
-_IPSET_NAME_MAX = 31
 
 
-class FirewalldRenderError(ValueError):
+class FirewalldRenderError(RenderError):
     """An option given to the firewalld renderer is not valid."""
 
-
-def _choice(options: dict, key: str, choices: t.Sequence[str], default: str) -> str:
-    value = options.get(key)
-    if value is None:
-        return default
-    if value not in choices:
-        raise FirewalldRenderError(f"{key} {value!r} is not valid; valid values: {', '.join(choices)}")
-    return value
-
-
-def _default(value: t.Any, default: t.Any) -> t.Any:
-    return default if value is None else value
+    format = "firewalld"
 
 
 def _list(value: t.Any, what: str) -> list:
@@ -95,67 +98,46 @@ def _zones(value: t.Any, what: str, default: list[str]) -> list[str]:
 
 
 def _check_options(options: dict) -> dict:
-    unknown = sorted(set(options) - set(_OPTIONS))
-    if unknown:
+    given = check_options(options, OPTIONS, FirewalldRenderError)
+    opts: dict = {key: given[key] for key in ("mode", "family", "backend", "artifact", "drop_other")}
+    policy = given["policy"] or TAG
+    if not _NAME_RE.match(policy):
         raise FirewalldRenderError(
-            f"unknown firewalld renderer option(s) {', '.join(unknown)}; valid options: {', '.join(_OPTIONS)}")
-    opts: dict = {
-        "mode": _choice(options, "mode", MODES, "enforce"),
-        "family": _choice(options, "family", FAMILIES, "inet"),
-        "backend": _choice(options, "backend", BACKENDS, "nftables"),
-        "artifact": _choice(options, "artifact", ARTIFACTS, "files"),
-    }
-    try:
-        opts["drop_other"] = parse_bool(_default(options.get("drop_other"), True), "drop_other")
-    except ValueError as exc:
-        raise FirewalldRenderError(str(exc)) from None
-    policy = options.get("policy") or TAG
-    if not isinstance(policy, str) or not _NAME_RE.match(policy):
-        raise FirewalldRenderError(
-            f"policy {policy!r} is not a valid firewalld policy name: a letter then up to 16 of [A-Za-z0-9_-]")
+            f"option policy {policy!r}: not a valid firewalld policy name: a letter then up to 16 of [A-Za-z0-9_-]")
     opts["policy"] = policy
-    priority = options.get("priority", -100)
-    if isinstance(priority, bool) or not isinstance(priority, int) or priority == 0 \
-            or not _PRIORITY_RANGE[0] <= priority <= _PRIORITY_RANGE[1]:
+    priority = given["priority"]
+    if priority == 0 or not _PRIORITY_RANGE[0] <= priority <= _PRIORITY_RANGE[1]:
         raise FirewalldRenderError(
-            f"priority {priority!r} is not valid: use a non-zero integer from -32768 to 32767 (negative runs before "
-            "the zones)")
+            f"option priority {priority!r}: use a non-zero integer from -32768 to 32767 (negative runs before the"
+            " zones)")
     opts["priority"] = priority
-    opts["ingress"] = _zones(options.get("ingress_zones"), "ingress_zones", ["HOST"])
-    opts["egress"] = _zones(options.get("egress_zones"), "egress_zones", ["ANY"])
+    opts["ingress"] = _zones(given["ingress_zones"], "ingress_zones", ["HOST"])
+    opts["egress"] = _zones(given["egress_zones"], "egress_zones", ["ANY"])
     resolvers = []
-    for item in _list(options.get("resolvers"), "resolvers"):
+    for item in _list(given["resolvers"], "resolvers"):
         try:
             resolvers.append(parse_address(item, "resolvers entry"))
         except ValueError as exc:
             raise FirewalldRenderError(str(exc)) from None
     opts["resolvers"] = sorted(set(resolvers), key=lambda address: (address.version, address))
-    timeout = options.get("dynamic_timeout", 3600)
-    if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 2147483:
+    timeout = given["dynamic_timeout"]
+    if not 1 <= timeout <= 2147483:
         raise FirewalldRenderError(
-            f"dynamic_timeout {timeout!r} is not valid: use seconds from 1 to 2147483 (ipset's limit)")
+            f"option dynamic_timeout {timeout!r}: use seconds from 1 to 2147483 (ipset's limit)")
     opts["timeout"] = timeout
     return opts
 
 
 def ipset_name(group_name: str, suffix: str) -> str:
-    """``netallow_apple_<group>_<suffix>``, or a hash of the group name where that exceeds ipset's 31 characters."""
-    name = f"{TAG}_{group_name}_{suffix}"
-    if len(name) <= _IPSET_NAME_MAX:
-        return name
-    digest = hashlib.sha256(group_name.encode()).hexdigest()
-    return f"{TAG}_{digest[:_IPSET_NAME_MAX - len(TAG) - len(suffix) - 2]}_{suffix}"
-
-
-def _families(family: str) -> tuple[str, ...]:
-    return {"inet": ("4", "6"), "ip": ("4",), "ip6": ("6",)}[family]
+    """``netallow_apple_<group>_<suffix>`` (``net4``, ``dns6``, ...), within ipset's 31 characters (see _naming)."""
+    return _naming.set_name(_naming.FIREWALLD_PREFIX, group_name, suffix[:-1], suffix[-1])
 
 
 def ipsets(model: t.Mapping, opts: dict) -> list[dict]:
     """The ipsets of the configuration, in group order: CIDRs (``hash:net``) and names (``hash:ip``)."""
     result = []
     for group in model.get("groups") or ():
-        for family in _families(opts["family"]):
+        for family in _naming.families(opts["family"]):
             base = {"group": group, "family": family, "rule_family": "ipv4" if family == "4" else "ipv6"}
             cidrs = group.get(f"cidrs{family}") or []
             if cidrs:
@@ -196,7 +178,7 @@ def _policy_xml(model: t.Mapping, opts: dict, sets: list[dict]) -> str:
     lines += [f"  <ingress-zone name={quoteattr(zone)}/>" for zone in opts["ingress"]]
     lines += [f"  <egress-zone name={quoteattr(zone)}/>" for zone in opts["egress"]]
     for address in opts["resolvers"]:
-        if str(address.version) not in _families(opts["family"]):
+        if str(address.version) not in _naming.families(opts["family"]):
             continue
         for protocol in ("udp", "tcp"):
             lines.append(f'  <rule family="ipv{address.version}"><destination address="{address}"/>'
@@ -212,28 +194,21 @@ def _policy_xml(model: t.Mapping, opts: dict, sets: list[dict]) -> str:
 
 
 def _dnsmasq(model: t.Mapping, opts: dict, sets: list[dict]) -> list[str]:
-    by_name: dict = {}
+    own: dict = {}
+    covering: dict = {}
+    nftset = opts["backend"] == "nftables"
     for item in sets:
         if not item["dynamic"]:
             continue
+        # firewalld keeps its ipsets as sets of its own table, inet firewalld, with the nftables backend.
+        target = _dnsmasq_lines.nftset_target(item["family"], "inet", "firewalld", item["name"]) if nftset \
+            else item["name"]
         for name in list(item["group"].get("fqdns") or ()) + list(item["group"].get("wildcards") or ()):
-            by_name.setdefault(name, set()).add((item["family"], item["name"]))
-    wildcards = {name for group in model.get("groups") or () for name in group.get("wildcards") or ()}
-    lines = []
-    for name in sorted(by_name):
-        targets = set(by_name[name])
-        # dnsmasq applies only the most specific matching line: carry the sets of covering wildcards along.
-        labels = name.split(".")
-        for start in range(1, len(labels) - 1):
-            parent = ".".join(labels[start:])
-            if parent in wildcards and parent in by_name:
-                targets |= by_name[parent]
-        if opts["backend"] == "nftables":
-            spec = ",".join(f"{family}#inet#firewalld#{set_name}" for family, set_name in sorted(targets))
-            lines.append(f"nftset=/{name}/{spec}")
-        else:
-            lines.append(f"ipset=/{name}/{','.join(set_name for _family, set_name in sorted(targets))}")
-    return lines
+            own.setdefault(name, set()).add(target)
+        for name in item["group"].get("wildcards") or ():
+            covering.setdefault(name, set()).add(target)
+    targets = _dnsmasq_lines.with_covering(own, covering)
+    return _dnsmasq_lines.lines("nftset" if nftset else "ipset", targets, FirewalldRenderError)
 
 
 def render(model: t.Mapping, **options: t.Any) -> str:

@@ -8,27 +8,22 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.dnsmasq import (
-    check_options,
-    require_model,
-    set_name,
-)
+from ansible_collections.netallow.apple.plugins.plugin_utils.render import _naming
+from ansible_collections.netallow.apple.plugins.plugin_utils.render._core import RenderError, check_options
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.dnsmasq import check_identifiers, require_model
 
 FORMAT_DOC = """\
-C(iptables): files for C(ipset restore) and C(iptables-restore)/C(ip6tables-restore), selected by C(artifact):
-C(ipset) (the default) creates per group a C(hash:net) set of its IPv4 CIDRs (C(<set_prefix><group>_n4)) and of its
-IPv6 CIDRs (C(_n6)), refilled on every load, and empty C(hash:ip) sets with a C(timeout) (C(_d4), C(_d6)) that the
-C(dnsmasq) format's C(ipset=) lines fill with the addresses of resolved Apple names (existing entries are kept on
-reload); load it with C(ipset -exist restore). C(rules4) / C(rules6) is a C(*filter) table section for
-C(iptables-restore --noflush) / C(ip6tables-restore --noflush): a dedicated chain (C(chain), default
-C(NETALLOW_APPLE), emptied and refilled on every load) with one ACCEPT rule per group and set
-(C(-m set --match-set <set> dst -m multiport --dports <ports>), at most 15 ports per rule), optionally led by an
-ESTABLISHED,RELATED accept (C(established), default true) and ended by C(final) (C(return), the default: the
-calling chain decides; C(drop); C(reject)). C(hook) (C(OUTPUT), the default, C(FORWARD), or C(none)) adds the jump
-from that built-in chain, inserted at its top: load a file with a hook once and later reloads with C(hook=none), or
-the jump is added again. The ipsets must exist before the rules are loaded. Other options: C(set_prefix) (default
-C(apple_), must match the C(dnsmasq) format's), C(timeout) (seconds a resolved address stays in a C(_d4)/C(_d6) set,
-default 3600), C(header) (default true, C(#) comment lines)."""
+C(iptables): files for C(ipset restore) and C(iptables-restore)/C(ip6tables-restore), selected by C(artifact): C(ipset)
+(the default) creates per group a C(hash:net) set of its IPv4 CIDRs (C(<set_prefix><group>_net4)) and of its IPv6 CIDRs
+(C(_net6)), refilled on every load, and empty C(hash:ip) sets with a C(timeout) (C(_dns4), C(_dns6)) that the C(dnsmasq)
+format's C(ipset=) lines fill with the addresses of resolved Apple names (existing entries are kept on reload); load it
+with C(ipset -exist restore). C(rules4) / C(rules6) is a C(*filter) table section for C(iptables-restore --noflush) /
+C(ip6tables-restore --noflush): a dedicated chain (C(chain), default C(NETALLOW_APPLE), emptied and refilled on every
+load) with one ACCEPT rule per group and set (C(-m set --match-set <set> dst -m multiport --dports <ports>), at most 15
+ports per rule), optionally led by an ESTABLISHED,RELATED accept (C(established), default true) and ended by C(final)
+(C(return), the default: the calling chain decides; C(drop); C(reject)). C(hook) (C(OUTPUT), the default, C(FORWARD), or
+C(none)) adds the jump from that built-in chain, inserted at its top: load a file with a hook once and later reloads
+with C(hook=none), or the jump is added again. The ipsets must exist before the rules are loaded."""
 
 # Files playbooks/render.yml writes for this format (path relative to out/render/ -> options).
 OUTPUTS = {
@@ -37,35 +32,46 @@ OUTPUTS = {
     "iptables/rules.v6": {"artifact": "rules6"},
 }
 
-_OPTIONS = {
-    "artifact": ("ipset", ("ipset", "rules4", "rules6")),
-    "chain": ("NETALLOW_APPLE", None),
-    "hook": ("OUTPUT", ("OUTPUT", "FORWARD", "none")),
-    "final": ("return", ("return", "drop", "reject")),
-    "established": (True, (True, False)),
-    "set_prefix": ("apple_", None),
-    "timeout": (3600, None),
-    "header": (True, (True, False)),
+OPTIONS = {
+    "artifact": {"type": "str", "choices": ["ipset", "rules4", "rules6"], "default": "ipset",
+                 "description": "C(ipset) for C(ipset -exist restore), C(rules4)/C(rules6) for "
+                                "C(iptables-restore --noflush)/C(ip6tables-restore --noflush)."},
+    "chain": {"type": "str", "default": "NETALLOW_APPLE",
+              "description": "The collection's own chain, emptied and refilled on every load; never a built-in chain."},
+    "hook": {"type": "str", "choices": ["OUTPUT", "FORWARD", "none"], "default": "OUTPUT",
+             "description": "The built-in chain whose top jumps to C(chain); C(none) on reloads, or the jump is added "
+                            "again."},
+    "final": {"type": "str", "choices": ["return", "drop", "reject"], "default": "return",
+              "description": "What ends C(chain): C(return) lets the calling chain decide."},
+    "established": {"type": "bool", "default": True,
+                    "description": "Lead the chain with an ESTABLISHED,RELATED accept."},
+    "set_prefix": {"type": "str", "default": _naming.IPSET_PREFIX,
+                   "description": "Prefix of the ipset names; the dnsmasq format's C(mode=ipset) uses the same "
+                                  "default."},
+    "timeout": {"type": "int", "default": 3600,
+                "description": "Seconds a resolved address stays in a C(_dns4)/C(_dns6) set (1 to 2147483)."},
+    "header": {"type": "bool", "default": True, "description": "Start with C(#) comment lines."},
 }
 _BUILTIN_CHAINS = ("INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING")
 _MULTIPORT_SLOTS = 15  # iptables multiport: at most 15 ports, a range counting as two
 
 
-class IptablesRenderError(ValueError):
+class IptablesRenderError(RenderError):
     """Invalid option for the iptables renderer."""
+
+    format = "iptables"
 
 
 def _options(options: t.Mapping[str, t.Any]) -> dict:
-    opts = check_options(options, _OPTIONS, "iptables", IptablesRenderError)
+    opts = check_options(options, OPTIONS, IptablesRenderError)
+    check_identifiers(opts, IptablesRenderError)
     if opts["chain"].upper() in _BUILTIN_CHAINS:
         raise IptablesRenderError(
-            f"invalid iptables renderer option chain={opts['chain']!r}: a built-in chain is not the collection's to "
-            f"replace; name a chain of its own such as NETALLOW_APPLE (built-in: {', '.join(_BUILTIN_CHAINS)})")
+            f"option chain {opts['chain']!r}: a built-in chain is not the collection's to replace; name a chain of"
+            f" its own such as NETALLOW_APPLE (built-in: {', '.join(_BUILTIN_CHAINS)})")
     timeout = opts["timeout"]
-    if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 2147483:
-        raise IptablesRenderError(
-            f"invalid iptables renderer option timeout={timeout!r}: expected seconds from 1 to 2147483"
-        )
+    if not 1 <= timeout <= 2147483:
+        raise IptablesRenderError(f"option timeout {timeout!r}: expected seconds from 1 to 2147483")
     return opts
 
 
@@ -90,9 +96,9 @@ def group_sets(group: t.Mapping[str, t.Any], set_prefix: str, version: int) -> l
     """The sets a group's rules match for one IP version: its CIDR set (if any) then its dnsmasq-filled set."""
     sets = []
     if group["cidrs4" if version == 4 else "cidrs6"]:
-        sets.append(set_name(set_prefix, group["name"], f"n{version}"))
+        sets.append(_naming.set_name(set_prefix, group["name"], "net", str(version)))
     if group["fqdns"] or group["wildcards"]:
-        sets.append(set_name(set_prefix, group["name"], f"d{version}"))
+        sets.append(_naming.set_name(set_prefix, group["name"], "dns", str(version)))
     return sets
 
 
@@ -102,13 +108,13 @@ def _ipset(model: t.Mapping[str, t.Any], opts: dict) -> list:
         for version, family in ((4, "inet"), (6, "inet6")):
             cidrs = group["cidrs4" if version == 4 else "cidrs6"]
             if cidrs:
-                name = set_name(opts["set_prefix"], group["name"], f"n{version}")
+                name = _naming.set_name(opts["set_prefix"], group["name"], "net", str(version))
                 lines.append(f"create {name} hash:net family {family}")
                 # Refilled on every load, so a CIDR dropped from the catalog disappears.
                 lines.append(f"flush {name}")
                 lines.extend(f"add {name} {cidr}" for cidr in cidrs)
             if group["fqdns"] or group["wildcards"]:
-                name = set_name(opts["set_prefix"], group["name"], f"d{version}")
+                name = _naming.set_name(opts["set_prefix"], group["name"], "dns", str(version))
                 lines.append(f"create {name} hash:ip family {family} timeout {opts['timeout']}")
     return lines
 
@@ -140,7 +146,7 @@ def _rules(model: t.Mapping[str, t.Any], opts: dict, version: int) -> list:
 
 def render(model: t.Mapping[str, t.Any], **options: t.Any) -> str:
     """Render ``model`` as the ipset or iptables artifact chosen by ``artifact`` (see FORMAT_DOC)."""
-    require_model(model, "iptables", IptablesRenderError)
+    require_model(model, IptablesRenderError)
     opts = _options(options)
     artifact = opts["artifact"]
     header = []

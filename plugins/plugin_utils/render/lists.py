@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import typing as t
 
+from ansible_collections.netallow.apple.plugins.plugin_utils.render._core import RenderError, check_options
+
 FORMAT_DOC = """\
-C(lists): a plain text list, one item per line, for feeds that a firewall downloads (Palo Alto Networks external
-dynamic lists, FortiGate external threat feeds, other URL/domain/IP list consumers). Options: C(kind) (C(domains), the
-default: the model's FQDNs and wildcard domains; C(ips): its IPv4 and IPv6 CIDRs; C(urls): host patterns with a
-trailing C(/) for URL lists), C(wildcard_style) (C(star), the default: C(*.push.apple.com), what PAN-OS domain and URL
-EDLs and FortiGate domain and URL feeds expect, covering subdomains only; C(dot): C(.push.apple.com), the
-leading-dot suffix notation of squid C(dstdomain) files and many URL-list importers, which usually also covers the
-apex; C(bare): C(push.apple.com), for consumers that expand every entry to its subdomains, such as PAN-OS domain
-EDLs with "Automatically Expand to Include Subdomains", which also covers the apex), C(family) (C(all), the
-default, C(ipv4) or C(ipv6); for C(kind=ips)), C(header) (default false: a first line starting with C(#) that names
-the list; only for consumers that skip C(#) lines, such as FortiGate/FortiMail threat feeds and squid/dnsmasq
-files; PAN-OS EDLs accept comments only after an entry on the same line, so leave it off for them). FQDNs are always
-exact names; with C(kind=urls) they end in C(/) so that PAN-OS does not append its implicit C(*) to them."""
+C(lists): a plain text list, one item per line, for feeds that a firewall downloads (Palo Alto Networks external dynamic
+lists, FortiGate external threat feeds, other URL/domain/IP list consumers). FQDNs are always exact names; with
+C(kind=urls) they end in C(/) so that PAN-OS does not append its implicit C(*) to them."""
 
 # Files playbooks/render.yml writes for this format (path relative to out/render/ -> options).
 OUTPUTS = {
@@ -29,36 +22,32 @@ OUTPUTS = {
     "lists/urls.txt": {"kind": "urls"},
 }
 
-_OPTIONS = {
-    "kind": ("domains", ("domains", "ips", "urls")),
-    "wildcard_style": ("star", ("star", "dot", "bare")),
-    "family": ("all", ("all", "ipv4", "ipv6")),
-    "header": (False, (True, False)),
+OPTIONS = {
+    "kind": {"type": "str", "choices": ["domains", "ips", "urls"], "default": "domains",
+             "description": "C(domains): the FQDNs and wildcard domains; C(ips): the IPv4 and IPv6 CIDRs; C(urls): "
+                            "host patterns with a trailing C(/) for URL lists."},
+    "wildcard_style": {"type": "str", "choices": ["star", "dot", "bare"], "default": "star",
+                       "description": "C(star): C(*.push.apple.com) (PAN-OS EDLs, FortiGate feeds; subdomains only); "
+                                      "C(dot): C(.push.apple.com) (squid C(dstdomain) files, many URL-list importers; "
+                                      "usually also the apex); C(bare): C(push.apple.com) (consumers that expand "
+                                      "every entry to its subdomains; also the apex)."},
+    "family": {"type": "str", "choices": ["all", "ipv4", "ipv6"], "default": "all",
+               "description": "The address family of C(kind=ips)."},
+    "header": {"type": "bool", "default": False,
+               "description": "A first line starting with C(#) that names the list, only for consumers that skip "
+                              "C(#) lines (FortiGate/FortiMail threat feeds, squid and dnsmasq files; not PAN-OS "
+                              "EDLs)."},
 }
 
 
-class ListsRenderError(ValueError):
+class ListsRenderError(RenderError):
     """Invalid option for the lists renderer."""
+
+    format = "lists"
 
 
 def _options(options: t.Mapping[str, t.Any]) -> dict:
-    unknown = sorted(set(options) - set(_OPTIONS))
-    if unknown:
-        raise ListsRenderError(
-            f"unknown lists renderer option(s) {', '.join(unknown)}; valid options: {', '.join(_OPTIONS)}"
-        )
-    result = {}
-    for name, (default, choices) in _OPTIONS.items():
-        value = options.get(name, default)
-        if value is None:
-            value = default
-        # bool is an int subclass: compare types too, so that 1 is not taken for True.
-        if not any(value == choice and type(value) is type(choice) for choice in choices):
-            raise ListsRenderError(
-                f"invalid lists renderer option {name}={value!r}; valid values: {', '.join(map(str, choices))}"
-            )
-        result[name] = value
-    return result
+    return check_options(options, OPTIONS, ListsRenderError)
 
 
 def _wildcard(domain: str, style: str) -> str:
@@ -97,7 +86,7 @@ def lines(model: t.Mapping[str, t.Any], **options: t.Any) -> list:
 def render(model: t.Mapping[str, t.Any], **options: t.Any) -> str:
     """Render ``model`` as a one-item-per-line list (see FORMAT_DOC for the options)."""
     if not isinstance(model, t.Mapping) or "groups" not in model:
-        raise ListsRenderError("the lists renderer needs the allow-list model (a dict with 'groups'); use to_allowlist")
+        raise ListsRenderError("model: not the allow-list model (a dict with 'groups'); use to_allowlist")
     opts = _options(options)
     items = lines(model, **options)
     header = []

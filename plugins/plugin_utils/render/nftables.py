@@ -34,26 +34,13 @@ import typing as t
 
 from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import check_model
-from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import parse_bool, parse_cidr
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import parse_cidr
+from ansible_collections.netallow.apple.plugins.plugin_utils.render import _dnsmasq_lines, _naming
+from ansible_collections.netallow.apple.plugins.plugin_utils.render._core import RenderError, check_options
 
 FORMAT_DOC = """\
-C(nftables): nftables configuration. Options: C(mode) (C(enforce), the default: the collection's own table holds the
-policy; C(allow): accept rules are added to the user's existing dropping C(chain) in C(table)), C(hook) (C(output),
-the default, for the host's own egress, or C(forward) for a gateway; enforce mode), C(family) (C(inet), C(ip),
-C(ip6)), C(table) (default C(netallow_apple) in enforce mode, the user's table such as C(filter) in allow mode),
-C(chain) (allow mode: the user's chain, such as C(forward)), C(priority) (enforce mode base chain priority, default
-C(filter)), C(clients) (source CIDRs the policy applies to; empty means all), C(interfaces) (input interface names
-the policy applies to; empty means all), C(resolvers) (DNS servers the scoped clients may query, enforce mode),
-C(ssh_port) (enforce mode, output hook: replies of the management SSH session are always kept; default 22, null to
-leave out), C(dhcp) (enforce mode, output hook: keep DHCP client traffic; default true), C(drop_other) (enforce
-mode, default true; false counts and logs what would be dropped and lets it pass, a monitor for a first run),
-C(dynamic_timeout) (how long an address learnt from DNS stays in a dynamic set without traffic, default C(1h)),
-C(state) (C(present) or C(absent)), C(current) (the text of C(nft -j list table <family> <table>), empty when the
-table does not exist), C(artifact): C(ruleset) (the transaction to apply now against C(current); empty when nothing
-changes), C(persist) (the file to load at boot after the distribution's own rules), C(dnsmasq) (C(nftset=) lines
-that fill the dynamic sets as names are resolved), C(refresh) (JSON list of names and sets for the resolve-at-apply
-fallback), C(fingerprint) (the comment that marks the applied configuration). CIDRs go into static interval sets,
-names and wildcards into dynamic sets with a timeout; each group of ports gets one rule per set."""
+C(nftables): nftables configuration. CIDRs go into static interval sets, names and wildcards into dynamic sets with a
+timeout; each group of ports gets one rule per set."""
 
 # The files playbooks/render.yml writes for this format (path under out/render/ -> options).
 OUTPUTS = {
@@ -71,41 +58,68 @@ STATES = ("present", "absent")
 ARTIFACTS = ("ruleset", "persist", "dnsmasq", "refresh", "fingerprint")
 PRIORITY_NAMES = ("raw", "mangle", "dstnat", "filter", "security", "srcnat")
 POLICY_CHAIN = "allowlist"
-_OPTIONS = ("mode", "hook", "family", "table", "chain", "priority", "clients", "interfaces", "resolvers", "ssh_port",
-            "dhcp", "dynamic_timeout", "drop_other", "state", "current", "artifact", "header")
+OPTIONS = {
+    "mode": {"type": "str", "choices": list(MODES), "default": "enforce",
+             "description": "C(enforce): the collection's own table holds the policy; C(allow): accept rules are "
+                            "added to the user's existing dropping C(chain) in C(table)."},
+    "hook": {"type": "str", "choices": list(HOOKS), "default": "output",
+             "description": "Enforce mode: C(output) for the host's own egress, C(forward) for a gateway."},
+    "family": {"type": "str", "choices": list(FAMILIES), "default": "inet", "description": "The table's family."},
+    "table": {"type": "str",
+              "description": "C(netallow_apple) in enforce mode (the default); the user's table, such as C(filter), "
+                             "in allow mode."},
+    "chain": {"type": "str", "description": "Allow mode: the user's dropping chain, such as C(forward)."},
+    "priority": {"type": "raw", "default": "filter",
+                 "description": "Enforce mode base chain priority: an integer from -1000 to 1000 or one of "
+                                + ", ".join(f"C({name})" for name in PRIORITY_NAMES) + "."},
+    "clients": {"type": "list", "default": [],
+                "description": "Source CIDRs the policy applies to; empty means all."},
+    "interfaces": {"type": "list", "default": [],
+                   "description": "Input interface names the policy applies to; empty means all."},
+    "resolvers": {"type": "list", "default": [],
+                  "description": "Enforce mode: DNS servers the scoped clients may query."},
+    "ssh_port": {"type": "int", "default": 22, "null": True,
+                 "description": "Enforce mode, output hook: replies of the management SSH session on this port are "
+                                "always kept; null to leave out."},
+    "dhcp": {"type": "bool", "default": True, "description": "Enforce mode, output hook: keep DHCP client traffic."},
+    "dynamic_timeout": {"type": "raw", "default": "1h",
+                        "description": "How long an address learnt from DNS stays in a dynamic set without traffic: "
+                                       "seconds, or a string such as C(30m), C(1h), C(1d)."},
+    "drop_other": {"type": "bool", "default": True,
+                   "description": "Enforce mode: false counts and logs what would be dropped and lets it pass, a "
+                                  "monitor for a first run."},
+    "state": {"type": "str", "choices": list(STATES), "default": "present",
+              "description": "C(absent) removes what the collection wrote."},
+    "current": {"type": "raw",
+                "description": "The text of C(nft -j list table <family> <table>); empty when the table does not "
+                               "exist."},
+    "artifact": {"type": "str", "choices": list(ARTIFACTS), "default": "ruleset",
+                 "description": "C(ruleset): the transaction to apply now against C(current), empty when nothing "
+                                "changes; C(persist): the file to load at boot; C(dnsmasq): C(nftset=) lines that "
+                                "fill the dynamic sets; C(refresh): JSON names and sets for the resolve-at-apply "
+                                "fallback; C(fingerprint): the comment that marks the applied configuration."},
+    "header": {"type": "bool", "default": True,
+               "description": "Start the text artifacts with C(#) comment lines (the stamp among them)."},
+}
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}\Z")
 _IFNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,15}\*?\Z")
 _TIMEOUT_RE = re.compile(r"^[1-9][0-9]*[smhd]\Z")
+_INTEGER_RE = re.compile(r"^-?[0-9]{1,4}\Z")
 _TIMEOUT_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-class NftablesRenderError(ValueError):
+class NftablesRenderError(RenderError):
     """An option given to the nftables renderer is not valid, or the live state does not allow the change."""
+
+    format = "nftables"
 
 
 # ---------------------------------------------------------------------------------------------------- options
-def _choice(options: dict, key: str, choices: t.Sequence[str], default: str) -> str:
-    value = options.get(key)
-    if value is None:
-        return default
-    if value not in choices:
-        raise NftablesRenderError(f"{key} {value!r} is not valid; valid values: {', '.join(choices)}")
-    return value
-
-
 def _name(value: t.Any, what: str) -> str:
     if not isinstance(value, str) or not _NAME_RE.match(value):
         raise NftablesRenderError(
             f"{what} {value!r} is not a valid nftables name: use a letter then up to 63 of [A-Za-z0-9_]")
     return value
-
-
-def _bool(options: dict, key: str, default: bool) -> bool:
-    try:
-        value = options.get(key)
-        return parse_bool(default if value is None else value, key)
-    except ValueError as exc:
-        raise NftablesRenderError(str(exc)) from None
 
 
 def _list(value: t.Any, what: str) -> list:
@@ -135,6 +149,8 @@ def _timeout(value: t.Any) -> int:
         value = None
     if isinstance(value, int) and value > 0:
         return value
+    if isinstance(value, str) and value.isdecimal() and int(value) > 0:
+        return int(value)
     if isinstance(value, str) and _TIMEOUT_RE.match(value):
         return int(value[:-1]) * _TIMEOUT_UNITS[value[-1]]
     raise NftablesRenderError(
@@ -142,60 +158,53 @@ def _timeout(value: t.Any) -> int:
 
 
 def _check_options(options: dict) -> dict:
-    unknown = sorted(set(options) - set(_OPTIONS))
-    if unknown:
+    given = check_options(options, OPTIONS, NftablesRenderError)
+    mode = given["mode"]
+    opts: dict = {key: given[key] for key in ("mode", "hook", "family", "state", "artifact", "header")}
+    if mode == "allow" and not given["table"]:
         raise NftablesRenderError(
-            f"unknown nftables renderer option(s) {', '.join(unknown)}; valid options: {', '.join(_OPTIONS)}")
-    mode = _choice(options, "mode", MODES, "enforce")
-    opts: dict = {
-        "mode": mode,
-        "hook": _choice(options, "hook", HOOKS, "output"),
-        "family": _choice(options, "family", FAMILIES, "inet"),
-        "state": _choice(options, "state", STATES, "present"),
-        "artifact": _choice(options, "artifact", ARTIFACTS, "ruleset"),
-        "header": _bool(options, "header", True),
-    }
-    if mode == "allow" and not options.get("table"):
-        raise NftablesRenderError(
-            "allow mode needs table: name the table that holds your dropping chain, such as filter")
-    opts["table"] = _name(options.get("table") or TAG, "table")
+            "option table None: allow mode needs it: name the table that holds your dropping chain, such as filter")
+    opts["table"] = _name(given["table"] or TAG, "table")
     if mode == "allow" and opts["table"] == TAG:
         raise NftablesRenderError(
-            f"table {TAG!r} is the collection's own table; in allow mode name the table that holds your dropping chain")
+            f"option table {TAG!r}: the collection's own table; in allow mode name the table that holds your dropping"
+            " chain")
     if mode == "allow":
-        opts["chain"] = _name(options.get("chain"), "chain")
+        opts["chain"] = _name(given["chain"], "chain")
         if opts["chain"] == TAG:
-            raise NftablesRenderError(f"chain {TAG!r} is the collection's own chain; name the chain that drops")
-    elif options.get("chain"):
+            raise NftablesRenderError(f"option chain {TAG!r}: the collection's own chain; name the chain that drops")
+    elif given["chain"]:
         raise NftablesRenderError(
-            f"chain {options['chain']!r} is only used in allow mode; enforce mode names its base chain after the hook")
-    priority = options.get("priority")
+            f"option chain {given['chain']!r}: only used in allow mode; enforce mode names its base chain after the"
+            " hook")
+    priority = given["priority"]
     if priority is None or priority == "":
         priority = "filter"
+    if isinstance(priority, str) and _INTEGER_RE.match(priority):
+        priority = int(priority)
     if isinstance(priority, bool) or not (
             (isinstance(priority, int) and -1000 <= priority <= 1000) or priority in PRIORITY_NAMES):
         raise NftablesRenderError(
-            f"priority {priority!r} is not valid: use an integer from -1000 to 1000 or one of "
-            f"{', '.join(PRIORITY_NAMES)}")
-    opts["priority"] = priority
-    opts["clients4"], opts["clients6"] = _networks(options.get("clients"), "clients")
+            f"option priority {priority!r}: use an integer from -1000 to 1000 or one of {', '.join(PRIORITY_NAMES)}")
+    opts["priority"] = priority if isinstance(priority, int) else str.__str__(priority)
+    opts["clients4"], opts["clients6"] = _networks(given["clients"], "clients")
     interfaces = []
-    for item in _list(options.get("interfaces"), "interfaces"):
+    for item in _list(given["interfaces"], "interfaces"):
         if not isinstance(item, str) or not _IFNAME_RE.match(item):
             raise NftablesRenderError(
-                f"interfaces entry {item!r} is not an interface name: 1-15 of [A-Za-z0-9_.-], optionally ending in *")
-        interfaces.append(item)
+                f"option interfaces entry {item!r}: not an interface name: 1-15 of [A-Za-z0-9_.-], optionally ending"
+                " in *")
+        interfaces.append(str.__str__(item))
     opts["interfaces"] = sorted(set(interfaces))
-    opts["resolvers4"], opts["resolvers6"] = _networks(options.get("resolvers"), "resolvers")
-    ssh_port = options.get("ssh_port", 22)
-    if ssh_port is not None and (isinstance(ssh_port, bool) or not isinstance(ssh_port, int)
-                                 or not 1 <= ssh_port <= 65535):
-        raise NftablesRenderError(f"ssh_port {ssh_port!r} is not valid: use a port from 1 to 65535 or null")
+    opts["resolvers4"], opts["resolvers6"] = _networks(given["resolvers"], "resolvers")
+    ssh_port = given["ssh_port"]
+    if ssh_port is not None and not 1 <= ssh_port <= 65535:
+        raise NftablesRenderError(f"option ssh_port {ssh_port!r}: use a port from 1 to 65535 or null")
     opts["ssh_port"] = ssh_port
-    opts["dhcp"] = _bool(options, "dhcp", True)
-    opts["drop_other"] = _bool(options, "drop_other", True)
-    opts["timeout"] = _timeout(options.get("dynamic_timeout", "1h"))
-    opts["current"] = _parse_current(options.get("current"))
+    opts["dhcp"] = given["dhcp"]
+    opts["drop_other"] = given["drop_other"]
+    opts["timeout"] = _timeout(given["dynamic_timeout"])
+    opts["current"] = _parse_current(given["current"])
     return opts
 
 
@@ -214,10 +223,6 @@ def _parse_current(value: t.Any) -> list:
 
 
 # ---------------------------------------------------------------------------------------------------- model
-def _families(family: str) -> tuple[str, ...]:
-    return {"inet": ("4", "6"), "ip": ("4",), "ip6": ("6",)}[family]
-
-
 def _ports(ports: t.Iterable[t.Union[int, str]]) -> str:
     return "{ " + ", ".join(str(port) for port in ports) + " }"
 
@@ -228,17 +233,19 @@ def _elements(values: t.Sequence[str]) -> str:
 
 def _sets(model: t.Mapping, opts: dict) -> list[dict]:
     """One static interval set per group and address family with CIDRs, one dynamic set per family with names."""
-    prefix = f"{TAG}_" if opts["mode"] == "allow" else ""
+    prefix = _naming.NFT_ALLOW_PREFIX if opts["mode"] == "allow" else _naming.NFT_ENFORCE_PREFIX
     sets = []
     for group in model.get("groups") or ():
-        for family in _families(opts["family"]):
+        for family in _naming.families(opts["family"]):
             cidrs = group.get(f"cidrs{family}") or []
             base = {"group": group, "family": family, "addr": "ip" if family == "4" else "ip6",
                     "type": "ipv4_addr" if family == "4" else "ipv6_addr"}
             if cidrs:
-                sets.append(dict(base, name=f"{prefix}{group['name']}_net{family}", dynamic=False, elements=cidrs))
+                name = _naming.set_name(prefix, group["name"], "net", family, _naming.NFT_NAME_MAX)
+                sets.append(dict(base, name=name, dynamic=False, elements=cidrs))
             if group.get("fqdns") or group.get("wildcards"):
-                sets.append(dict(base, name=f"{prefix}{group['name']}_dns{family}", dynamic=True, elements=[]))
+                name = _naming.set_name(prefix, group["name"], "dns", family, _naming.NFT_NAME_MAX)
+                sets.append(dict(base, name=name, dynamic=True, elements=[]))
     return sets
 
 
@@ -273,9 +280,9 @@ def _scope_matches(opts: dict) -> list[str]:
     if not (opts["clients4"] or opts["clients6"]):
         return [iif.rstrip()]
     matches = []
-    if opts["clients4"] and "4" in _families(opts["family"]):
+    if opts["clients4"] and "4" in _naming.families(opts["family"]):
         matches.append(f"{iif}ip saddr {_elements(opts['clients4'])}")
-    if opts["clients6"] and "6" in _families(opts["family"]):
+    if opts["clients6"] and "6" in _naming.families(opts["family"]):
         matches.append(f"{iif}ip6 saddr {_elements(opts['clients6'])}")
     if not matches:
         raise NftablesRenderError(f"clients {opts['clients4'] + opts['clients6']} has no address of family "
@@ -285,7 +292,7 @@ def _scope_matches(opts: dict) -> list[str]:
 
 def _enforce_rules(opts: dict) -> list[str]:
     """The rules ahead of the Apple accept rules in enforce mode: what must never be cut off."""
-    families = _families(opts["family"])
+    families = _naming.families(opts["family"])
     rules = [f'ct state established,related accept comment "{TAG}"',
              f'ct state invalid drop comment "{TAG}"']
     if opts["hook"] == "output":
@@ -500,37 +507,27 @@ def _name_sets(model: t.Mapping, opts: dict) -> dict:
     of every listed wildcard above it.
     """
     own: dict = {}
+    covering: dict = {}
     for item in _sets(model, opts):
         if not item["dynamic"]:
             continue
+        target = (item["family"], item["name"])
         for name in list(item["group"].get("fqdns") or ()) + list(item["group"].get("wildcards") or ()):
-            own.setdefault(name, {"4": set(), "6": set()})[item["family"]].add(item["name"])
-    wildcards = {name for group in model.get("groups") or () for name in group.get("wildcards") or ()}
+            own.setdefault(name, set()).add(target)
+        for name in item["group"].get("wildcards") or ():
+            covering.setdefault(name, set()).add(target)
     result = {}
-    for name, families in own.items():
-        merged = {family: set(names) for family, names in families.items()}
-        labels = name.split(".")
-        for start in range(1, len(labels) - 1):
-            parent = ".".join(labels[start:])
-            if parent in wildcards and parent in own:
-                for family in merged:
-                    merged[family] |= own[parent][family]
-        result[name] = {family: sorted(names) for family, names in merged.items()}
-    return dict(sorted(result.items()))
+    for name, targets in sorted(_dnsmasq_lines.with_covering(own, covering).items()):
+        result[name] = {family: sorted(set_name for set_family, set_name in targets if set_family == family)
+                        for family in ("4", "6")}
+    return result
 
 
 def _dnsmasq(model: t.Mapping, opts: dict) -> list[str]:
-    by_targets: dict = {}
-    for name, families in _name_sets(model, opts).items():
-        targets = tuple(f"{family}#{opts['family']}#{opts['table']}#{set_name}"
-                        for family in ("4", "6") for set_name in families[family])
-        by_targets.setdefault(targets, []).append(name)
-    lines = []
-    for targets, names in sorted(by_targets.items(), key=lambda item: item[1][0]):
-        # dnsmasq matches a listed domain and every name below it.
-        for start in range(0, len(names), 16):
-            lines.append(f"nftset=/{'/'.join(names[start:start + 16])}/{','.join(targets)}")
-    return lines
+    targets = {name: [_dnsmasq_lines.nftset_target(family, opts["family"], opts["table"], set_name)
+                      for family in ("4", "6") for set_name in families[family]]
+               for name, families in _name_sets(model, opts).items()}
+    return _dnsmasq_lines.lines("nftset", targets, NftablesRenderError)
 
 
 def _refresh(model: t.Mapping, opts: dict) -> str:

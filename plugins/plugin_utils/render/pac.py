@@ -20,29 +20,40 @@ import re
 
 from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import check_model
-from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal, parse_address, parse_bool
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal, parse_address
+from ansible_collections.netallow.apple.plugins.plugin_utils.render._core import RenderError, check_options
 
 FORMAT_DOC = """\
 C(pac): a proxy auto-config file (C(mode=file), default) or a fragment to merge into the site's own PAC
-(C(mode=fragment)). Options: C(proxy) (what Apple hosts get: C(DIRECT) (default), or C(PROXY host:port),
-C(HTTPS host:port), C(SOCKS5 host:port); a list is joined as a fail-over chain), C(fallback) (what every other host
-gets in C(mode=file) when no C(site_pac) is given, default C(DIRECT)), C(site_pac) (the text of the site's existing
-PAC file: its C(FindProxyForURL) is renamed C(netallowAppleSiteFindProxyForURL) and answers every non-Apple host),
-C(header) (default true). The fragment defines C(netallowAppleFindProxyForURL(url, host)), which returns the Apple
-answer or C(null); call it first in the site's C(FindProxyForURL). Host names are compared lower-case with one
-trailing dot removed; wildcards cover subdomains only, never the apex; CIDRs are checked for IPv4/IPv6 literal
-hosts only (no DNS)."""
+(C(mode=fragment)). The fragment defines C(netallowAppleFindProxyForURL(url, host)), which returns the Apple answer
+or C(null); call it first in the site's C(FindProxyForURL). Host names are compared lower-case with one trailing
+dot removed; wildcards cover subdomains only, never the apex; CIDRs are checked for IPv4/IPv6 literal hosts only (no
+DNS)."""
 
-_OPTIONS = ("mode", "proxy", "fallback", "site_pac", "header")
-_MODES = ("file", "fragment")
+OPTIONS = {
+    "mode": {"type": "str", "choices": ["file", "fragment"], "default": "file",
+             "description": "C(file): a whole PAC file; C(fragment): C(netallowAppleFindProxyForURL(url, host)) to "
+                            "call first in the site's own C(FindProxyForURL)."},
+    "proxy": {"type": "raw", "default": "DIRECT",
+              "description": "What Apple hosts get: C(DIRECT), or C(PROXY host:port), C(HTTPS host:port), "
+                             "C(SOCKS5 host:port); a list is joined as a fail-over chain."},
+    "fallback": {"type": "raw", "default": "DIRECT",
+                 "description": "What every other host gets in C(mode=file) when no C(site_pac) is given."},
+    "site_pac": {"type": "str",
+                 "description": "The text of the site's PAC file (C(mode=file)): its C(FindProxyForURL) is renamed "
+                                "C(netallowAppleSiteFindProxyForURL) and answers every non-Apple host."},
+    "header": {"type": "bool", "default": True, "description": "Start with C(//) comment lines and the stamp."},
+}
 _PROXY_KEYWORDS = ("PROXY", "HTTPS", "SOCKS", "SOCKS4", "SOCKS5")
 _PROXY_HOST_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
 _SITE_ENTRY_RE = re.compile(r"\bfunction\s+FindProxyForURL\s*\(")
 SITE_FUNCTION = "netallowAppleSiteFindProxyForURL"
 
 
-class PacRenderError(ValueError):
+class PacRenderError(RenderError):
     """An option given to the PAC renderer is not valid."""
+
+    format = "pac"
 
 
 def _proxy_directive(value) -> str:
@@ -173,15 +184,10 @@ function netallowAppleFindProxyForURL(url, host) {
 def render(model: dict, **options) -> str:
     """Render the PAC file or fragment for ``model`` (see FORMAT_DOC for the options)."""
     check_model(model, error=PacRenderError)
-    unknown = sorted(set(options) - set(_OPTIONS))
-    if unknown:
-        raise PacRenderError(
-            f"unknown pac renderer option(s) {', '.join(unknown)}; valid options: {', '.join(_OPTIONS)}")
-    mode = options.get("mode", "file")
-    if mode not in _MODES:
-        raise PacRenderError(f"mode {mode!r} is not valid; valid modes: {', '.join(_MODES)}")
-    proxy = _proxy_chain(options.get("proxy", "DIRECT"), "proxy")
-    site_pac = options.get("site_pac")
+    opts = check_options(options, OPTIONS, PacRenderError)
+    mode = opts["mode"]
+    proxy = _proxy_chain(opts["proxy"], "proxy")
+    site_pac = opts["site_pac"]
     if site_pac is not None and mode == "fragment":
         raise PacRenderError("site_pac is only used with mode=file; a fragment is merged into the site's PAC by hand")
     if site_pac is not None and len(_SITE_ENTRY_RE.findall(str(site_pac))) != 1:
@@ -189,10 +195,7 @@ def render(model: dict, **options) -> str:
             "site_pac must define exactly one 'function FindProxyForURL(url, host)'; "
             f"found {len(_SITE_ENTRY_RE.findall(str(site_pac)))}")
 
-    try:
-        header = parse_bool(True if options.get("header") is None else options["header"], "header")
-    except ValueError as exc:
-        raise PacRenderError(str(exc)) from None
+    header = opts["header"]
     parts: list[str] = []
     if header:
         parts.append(
@@ -212,7 +215,7 @@ def render(model: dict, **options) -> str:
             parts.append(_SITE_ENTRY_RE.sub(f"function {SITE_FUNCTION}(", str(site_pac)).rstrip("\n") + "\n")
             fallback = f"{SITE_FUNCTION}(url, host)"
         else:
-            fallback = json.dumps(_proxy_chain(options.get("fallback", "DIRECT"), "fallback"))
+            fallback = json.dumps(_proxy_chain(opts["fallback"], "fallback"))
         parts.append(
             "\nfunction FindProxyForURL(url, host) {\n"
             "  var apple = netallowAppleFindProxyForURL(url, host);\n"

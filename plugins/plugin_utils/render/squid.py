@@ -17,26 +17,40 @@ import re
 from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import check_model, compress_ports, expand_ports
 from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import parse_bool, parse_cidr
+from ansible_collections.netallow.apple.plugins.plugin_utils.render._core import RenderError, check_options
 
 FORMAT_DOC = """\
-C(squid): a squid include file (squid 4+). Options: C(acl_prefix) (default C(netallow_apple)), C(clients) (list of
-source CIDRs allowed to use the rules; empty or omitted means any source), C(plain_http_ports) (ports excluded from
-CONNECT, default C([80])), C(deny_other_connect_ports) (default true: CONNECT to an Apple name on a port the catalog
-does not list is denied), C(ssl_bump) (C(true), C(false) or C(auto); C(auto) looks for C(ssl_bump) in C(site_config),
-the text of the site's squid.conf), C(header) (default true). Wildcards become squid's leading-dot form
-(C(*.push.apple.com) -> C(.push.apple.com)), which also matches the apex C(push.apple.com): squid cannot express
-"subdomains only"; names covered by a listed dot-domain are dropped because squid refuses to load them. UDP-only
-groups are left out (squid proxies TCP only); CIDRs become C(dst) ACLs (checked after the name ACLs, they cost a DNS
-lookup per request) and are not spliced (ssl_bump decisions see names, not resolved addresses)."""
+C(squid): a squid include file (squid 4+). Wildcards become squid's leading-dot form (C(*.push.apple.com) ->
+C(.push.apple.com)), which also matches the apex C(push.apple.com): squid cannot express "subdomains only"; names
+covered by a listed dot-domain are dropped because squid refuses to load them. UDP-only groups are left out (squid
+proxies TCP only); CIDRs become C(dst) ACLs (checked after the name ACLs, they cost a DNS lookup per request) and are
+not spliced (ssl_bump decisions see names, not resolved addresses)."""
 
 _ACL_PREFIX_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}\Z")
 _SSL_BUMP_RE = re.compile(r"^[ \t]*ssl_bump[ \t]", re.MULTILINE)
-_OPTIONS = ("acl_prefix", "clients", "plain_http_ports", "deny_other_connect_ports", "ssl_bump", "site_config",
-            "header")
+OPTIONS = {
+    "acl_prefix": {"type": "str", "default": "netallow_apple",
+                   "description": "Prefix of every ACL the include defines: a lower-case letter then up to 40 of "
+                                  "C([a-z0-9_])."},
+    "clients": {"type": "list", "elements": "str", "default": [],
+                "description": "Source CIDRs allowed to use the rules; empty means any source."},
+    "plain_http_ports": {"type": "list", "elements": "int", "default": [80], "null": True,
+                         "description": "Ports excluded from CONNECT (plain HTTP); null or empty for none."},
+    "deny_other_connect_ports": {"type": "bool", "default": True,
+                                 "description": "Deny CONNECT to an Apple name on a port the catalog does not list."},
+    "ssl_bump": {"type": "raw", "default": "auto",
+                 "description": "Splice TLS to Apple names: C(true), C(false) or C(auto) (when C(site_config) has "
+                                "an C(ssl_bump) line)."},
+    "site_config": {"type": "str",
+                    "description": "The text of the site's squid.conf, read by C(ssl_bump=auto)."},
+    "header": {"type": "bool", "default": True, "description": "Start with C(#) comment lines and the stamp."},
+}
 
 
-class SquidRenderError(ValueError):
+class SquidRenderError(RenderError):
     """An option given to the squid renderer is not valid."""
+
+    format = "squid"
 
 
 def _compress_ports(ports: set[int]) -> list[str]:
@@ -66,50 +80,38 @@ def squid_domains(fqdns, wildcards) -> list[str]:
     return sorted(["." + suffix for suffix in kept_suffixes] + names, key=lambda value: value.lstrip("."))
 
 
-def _default(value, default):
-    return default if value is None else value
-
-
 def _check_options(options: dict) -> dict:
-    unknown = sorted(set(options) - set(_OPTIONS))
-    if unknown:
-        raise SquidRenderError(
-            f"unknown squid renderer option(s) {', '.join(unknown)}; valid options: {', '.join(_OPTIONS)}")
-    prefix = options.get("acl_prefix", "netallow_apple")
-    if not isinstance(prefix, str) or not _ACL_PREFIX_RE.match(prefix):
-        raise SquidRenderError(
-            f"acl_prefix {prefix!r} is not valid: use a lower-case letter then up to 40 of [a-z0-9_]")
+    opts = check_options(options, OPTIONS, SquidRenderError)
+    prefix = opts["acl_prefix"]
+    if not _ACL_PREFIX_RE.match(prefix):
+        raise SquidRenderError(f"option acl_prefix {prefix!r}: use a lower-case letter then up to 40 of [a-z0-9_]")
     clients = []
-    for value in options.get("clients") or ():
+    for value in opts["clients"]:
         try:
             clients.append(str(parse_cidr(value, "clients entry")))
         except ValueError as exc:
             raise SquidRenderError(str(exc)) from None
     plain = set()
-    for value in options.get("plain_http_ports", (80,)) or ():
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-            raise SquidRenderError(f"plain_http_ports entry {value!r} is not a port number between 1 and 65535")
+    for value in opts["plain_http_ports"] or ():
+        if not 1 <= value <= 65535:
+            raise SquidRenderError(f"option plain_http_ports entry {value!r}: not a port number between 1 and 65535")
         plain.add(value)
-    ssl_bump = options.get("ssl_bump", "auto")
-    if ssl_bump != "auto":
+    ssl_bump = opts["ssl_bump"]
+    if not (isinstance(ssl_bump, str) and ssl_bump == "auto"):
         try:
             ssl_bump = parse_bool(ssl_bump, "ssl_bump")
         except ValueError:
-            raise SquidRenderError(f"ssl_bump {ssl_bump!r} is not valid; valid values: true, false, auto") from None
-    if ssl_bump == "auto":
-        ssl_bump = bool(_SSL_BUMP_RE.search(options.get("site_config") or ""))
-    try:
-        deny_other = parse_bool(_default(options.get("deny_other_connect_ports"), True), "deny_other_connect_ports")
-        header = parse_bool(_default(options.get("header"), True), "header")
-    except ValueError as exc:
-        raise SquidRenderError(str(exc)) from None
+            raise SquidRenderError(f"option ssl_bump {ssl_bump!r}: not a valid choice; valid choices: true, false,"
+                                   " auto") from None
+    else:
+        ssl_bump = bool(_SSL_BUMP_RE.search(opts["site_config"] or ""))
     return {
         "prefix": prefix,
         "clients": clients,
         "plain": plain,
-        "deny_other": deny_other,
+        "deny_other": opts["deny_other_connect_ports"],
         "ssl_bump": ssl_bump,
-        "header": header,
+        "header": opts["header"],
     }
 
 

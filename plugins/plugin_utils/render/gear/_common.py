@@ -12,11 +12,14 @@ vendor's length and character rules, and the table of what each platform can exp
 
 from __future__ import annotations
 
+import functools
 import re
 import typing as t
 
-from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import AllowlistError, object_names
+from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import AllowlistError
 from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import port_bounds
+from ansible_collections.netallow.apple.plugins.plugin_utils.render import _core, _naming
+from ansible_collections.netallow.apple.plugins.plugin_utils.render._core import RenderError
 
 __all__ = (
     "CAPABILITIES",
@@ -26,32 +29,19 @@ __all__ = (
     "check_options",
     "host_names",
     "port_label",
+    "services",
     "split_port",
     "unexpressible_warnings",
 )
 
 
-class VendorRenderError(AllowlistError):
-    """Invalid renderer option; the message names the value and the valid choices."""
+class VendorRenderError(RenderError, AllowlistError):
+    """Invalid renderer option; the message names the value and the valid choices (format: the vendor)."""
 
 
 POSITIONS = ("top", "bottom", "before", "after")
 
-# Object name rules per vendor, as documented by each vendor (maximum length, allowed characters).
-NAME_RULES: dict = {
-    # FortiOS: firewall address/service names up to 79 characters.
-    "fortios": {"max_length": 79, "allowed": "A-Za-z0-9_.-"},
-    # Check Point: object names without spaces; the management API accepts up to 100, keep them readable.
-    "checkpoint": {"max_length": 63, "allowed": "A-Za-z0-9_.-"},
-    # ASA: object and object-group names up to 64 characters.
-    "asa": {"max_length": 64, "allowed": "A-Za-z0-9_.-"},
-    # Junos: address book and policy names up to 63 characters.
-    "junos": {"max_length": 63, "allowed": "A-Za-z0-9_.-"},
-    # VyOS: firewall group names; no dots, keep under 32 characters.
-    "vyos": {"max_length": 31, "allowed": "A-Za-z0-9_-"},
-    # PAN-OS: object names up to 63 characters (URL categories and EDLs: 31).
-    "panos": {"max_length": 63, "allowed": "A-Za-z0-9_.-"},
-}
+NAME_RULES = _naming.VENDOR_NAME_RULES
 
 # What each platform can express, used by the renderers' warnings and the role README.
 CAPABILITIES: dict = {
@@ -104,12 +94,22 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\Z")
 # Rule names on API platforms may contain single spaces (Check Point's default "Cleanup rule").
 _ANCHOR_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]| (?! )){0,62}\Z")
 _COMMENT_RE = re.compile(r"^[A-Za-z0-9 _.,:()/+-]{0,200}\Z")
-COMMON_OPTIONS = ("prefix", "position", "anchor", "rule_name", "comment")
 DEFAULT_COMMENT = "netallow.apple: Apple network requirements"
+# The options every network gear format takes; each vendor module adds its own in VENDOR_OPTIONS.
+COMMON_OPTIONS = {
+    "prefix": {"type": "str", "default": "apple",
+               "description": "Prefix of every object name: a letter then up to 15 of C([A-Za-z0-9_-])."},
+    "position": {"type": "str", "choices": list(POSITIONS), "default": "bottom",
+                 "description": "Where the allow rule goes; C(before)/C(after) need C(anchor)."},
+    "anchor": {"type": "raw", "description": "The rule (name or id) to place the allow rule next to."},
+    "rule_name": {"type": "str", "description": "Name of the allow rule (default C(<prefix>-allow))."},
+    "comment": {"type": "str", "default": DEFAULT_COMMENT,
+                "description": "Comment on every object: up to 200 of letters, digits, space and C(_.,:()/+-)."},
+}
 
 
 def _fail(vendor: str, message: str) -> t.NoReturn:
-    raise VendorRenderError(f"{vendor} renderer: {message}")
+    raise VendorRenderError(message, vendor)
 
 
 def check_name(vendor: str, option: str, value: t.Any, max_length: int = 63) -> str:
@@ -123,29 +123,24 @@ def check_name(vendor: str, option: str, value: t.Any, max_length: int = 63) -> 
     return value
 
 
-def check_options(vendor: str, options: t.Mapping, vendor_defaults: t.Mapping) -> dict:
-    """Validate common and vendor options; return them with defaults filled in.
+def options_of(vendor_options: t.Mapping) -> dict:
+    """The declarations of a vendor format: the common options, then the vendor's own."""
+    return {**COMMON_OPTIONS, **vendor_options}
 
-    ``vendor_defaults`` lists the vendor's own options and their defaults; anything else is rejected by name.
-    """
-    valid = list(COMMON_OPTIONS) + list(vendor_defaults)
-    unknown = sorted(set(options) - set(valid))
-    if unknown:
-        _fail(vendor, f"unknown option(s) {', '.join(unknown)}; valid options: {', '.join(valid)}")
-    opts = {"prefix": "apple", "position": "bottom", "anchor": None, "rule_name": None, "comment": DEFAULT_COMMENT}
-    opts.update(vendor_defaults)
-    opts.update({key: value for key, value in options.items() if value is not None})
-    if not isinstance(opts["prefix"], str) or not _PREFIX_RE.match(opts["prefix"]):
+
+def check_options(vendor: str, options: t.Mapping, vendor_options: t.Mapping) -> dict:
+    """Validate common and vendor options (declarations, see options_of); return them with defaults filled in."""
+    opts = _core.check_options(options, options_of(vendor_options), functools.partial(VendorRenderError,
+                                                                                        format=vendor))
+    if not _PREFIX_RE.match(opts["prefix"]):
         _fail(vendor, f"prefix {opts['prefix']!r} is not valid: a letter then up to 15 of [A-Za-z0-9_-]")
-    if opts["position"] not in POSITIONS:
-        _fail(vendor, f"position {opts['position']!r} is not valid; valid positions: {', '.join(POSITIONS)}")
     if opts["position"] in ("before", "after"):
         if opts["anchor"] in (None, ""):
             _fail(vendor, f"position {opts['position']} needs anchor (the rule to place the allow rule next to)")
         anchor = opts["anchor"]
         if isinstance(anchor, bool) or not isinstance(anchor, (str, int)) or not _ANCHOR_RE.match(str(anchor).strip()):
             _fail(vendor, f"anchor {anchor!r} is not a valid rule name or id: letters, digits, '_.-', single spaces")
-    if not isinstance(opts["comment"], str) or not _COMMENT_RE.match(opts["comment"]):
+    if not _COMMENT_RE.match(opts["comment"]):
         _fail(vendor, f"comment {opts['comment']!r} is not valid: up to 200 of letters, digits, space and _.,:()/+-")
     if opts["rule_name"] is not None:
         check_name(vendor, "rule_name", opts["rule_name"])
@@ -153,10 +148,15 @@ def check_options(vendor: str, options: t.Mapping, vendor_defaults: t.Mapping) -
 
 
 def host_names(vendor: str, prefix: str, hosts: t.Iterable[str], kind_prefix: str = "") -> dict:
-    """Stable, unique, vendor-valid object names for hosts or CIDRs, ``{host: name}``."""
-    rules = dict(NAME_RULES[vendor])
-    rules["prefix"] = f"{prefix}-{kind_prefix}" if kind_prefix else f"{prefix}-"
-    return object_names(list(hosts), rules)
+    """Stable, unique, vendor-valid object names for hosts or CIDRs, ``{host: name}`` (see _naming)."""
+    return _naming.vendor_names(vendor, prefix, hosts, kind_prefix)
+
+
+def services(model: t.Mapping, prefix: str, protocols: t.Sequence[str] = ("tcp", "udp")) -> list:
+    """One service per protocol and port or range of the model: ``{name, protocol, port}`` (port as ``low-high``)."""
+    return [{"name": _naming.service_name(prefix, protocol, port_label(port)), "protocol": protocol,
+             "port": port_label(port)}
+            for protocol in protocols for port in model["ports"].get(protocol, [])]
 
 
 def split_port(port: t.Union[int, str]) -> tuple:

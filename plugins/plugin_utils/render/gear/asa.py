@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal
 from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
     VendorRenderError,
     check_name,
@@ -17,18 +18,18 @@ from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common
     split_port,
     unexpressible_warnings,
 )
-from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal
 
 FORMAT_DOC = """\
 C(asa): payloads for cisco.asa, a dict with C(fqdn_objects) (C(parents)/C(lines) for asa_config: C(object network
-<name>) with C(fqdn v4 <host>); the ASA has no wildcard FQDN object, so wildcards are left to Apple's CIDRs and
-reported in C(warnings)), C(ogs) (the C(config) of asa_ogs: one network object-group with the FQDN objects and the
-IPv4/IPv6 CIDRs, one service object-group with the TCP and UDP ports), C(acls) (the C(config) of asa_acls: one
-extended permit ACE, logging on), C(fqdn_object_lines) (the same objects as CLI text), C(delete_lines) (what state
-absent sends) and C(warnings). Options: C(prefix), C(position) (C(top) = line 1, C(bottom), or C(before)/C(after)
-with C(anchor) = an ACE line number), C(rule_name) (ACL name, default C(<prefix>-out)), C(comment)."""
+<name>) with C(fqdn v4 <host>); the ASA has no wildcard FQDN object, so wildcards are left to Apple's CIDRs and reported
+in C(warnings)), C(ogs) (the C(config) of asa_ogs: one network object-group with the FQDN objects and the IPv4/IPv6
+CIDRs, one service object-group with the TCP and UDP ports), C(acls) (the C(config) of asa_acls: one extended permit
+ACE, logging on), C(fqdn_object_lines) (the same objects as CLI text), C(delete_lines) (what state absent sends) and
+C(warnings). Placement: C(position=top) is ACE line 1, C(before)/C(after) take an ACE line number as C(anchor);
+C(rule_name) names the ACL (default C(<prefix>-out))."""
 
 VENDOR = "asa"
+VENDOR_OPTIONS: dict = {}
 
 
 def _line(opts: dict):
@@ -41,7 +42,7 @@ def _line(opts: dict):
         anchor = int(anchor)
     if isinstance(anchor, bool) or not isinstance(anchor, int) or anchor < 1:
         raise VendorRenderError(
-            f"{VENDOR} renderer: anchor {opts['anchor']!r} must be an ACE line number (1 or more) on the ASA")
+            f"anchor {opts['anchor']!r} must be an ACE line number (1 or more) on the ASA", VENDOR)
     return anchor if opts["position"] == "before" else anchor + 1
 
 
@@ -54,7 +55,7 @@ def _port_object(protocol: str, port) -> dict:
 def render(model: dict, **options) -> dict:
     """Render the ASA payloads for ``model`` (see FORMAT_DOC for the options)."""
     require_model(VENDOR, model)
-    opts = check_options(VENDOR, options, {})
+    opts = check_options(VENDOR, options, VENDOR_OPTIONS)
     prefix = opts["prefix"]
     line = _line(opts)
     acl_name = check_name(VENDOR, "rule_name", opts["rule_name"] or f"{prefix}-out", 64)

@@ -12,22 +12,28 @@ from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common
     check_name,
     check_options,
     host_names,
-    port_label,
     require_model,
+)
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
+    services as vendor_services,
 )
 
 FORMAT_DOC = """\
 C(checkpoint): payloads for the check_point.mgmt modules, a dict with C(dns_domains) (cp_mgmt_dns_domain: C(.domain)
 with C(is_sub_domain) true for a wildcard, false for an exact FQDN), C(networks) (cp_mgmt_network, IPv4 and IPv6),
-C(group) (cp_mgmt_group of all of them), C(services_tcp)/C(services_udp) (cp_mgmt_service_tcp/udp),
-C(service_group), C(access_rule) (cp_mgmt_access_rule, action Accept, track Log), C(https_rule)
-(cp_mgmt_https_rule, action Bypass: Apple's destinations are not inspected), C(install_policy) and C(warnings).
-Options: C(prefix), C(position)/C(anchor) (C(before)/C(after) a rule name), C(rule_name), C(comment), C(layer)
-(access layer, default C(Network)), C(https_layer) (default C(Default Layer)), C(policy_package) (default
-C(standard)), C(targets) (gateways to install on; empty: all of the package's targets)."""
+C(group) (cp_mgmt_group of all of them), C(services_tcp)/C(services_udp) (cp_mgmt_service_tcp/udp), C(service_group),
+C(access_rule) (cp_mgmt_access_rule, action Accept, track Log), C(https_rule) (cp_mgmt_https_rule, action Bypass:
+Apple's destinations are not inspected), C(install_policy) and C(warnings). Placement: C(before)/C(after) take a rule
+name as C(anchor)."""
 
 VENDOR = "checkpoint"
-_DEFAULTS = {"layer": "Network", "https_layer": "Default Layer", "policy_package": "standard", "targets": []}
+VENDOR_OPTIONS = {
+    "layer": {"type": "str", "default": "Network", "description": "The access layer."},
+    "https_layer": {"type": "str", "default": "Default Layer", "description": "The HTTPS inspection layer."},
+    "policy_package": {"type": "str", "default": "standard", "description": "The policy package to install."},
+    "targets": {"type": "list", "elements": "str", "default": [],
+                "description": "Gateways to install on; empty: all of the package's targets."},
+}
 
 
 def _position(opts: dict):
@@ -41,7 +47,7 @@ def _position(opts: dict):
 def render(model: dict, **options) -> dict:
     """Render the Check Point payloads for ``model`` (see FORMAT_DOC for the options)."""
     require_model(VENDOR, model)
-    opts = check_options(VENDOR, options, _DEFAULTS)
+    opts = check_options(VENDOR, options, VENDOR_OPTIONS)
     for key in ("layer", "https_layer", "policy_package"):
         check_name(VENDOR, key, str(opts[key]).replace(" ", "_"))
     targets = [check_name(VENDOR, "targets", target) for target in opts["targets"] or []]
@@ -67,11 +73,9 @@ def render(model: dict, **options) -> dict:
     members = [d["name"] for d in dns_domains] + [n["name"] for n in networks]
     group = {"name": f"{prefix}-destinations", "members": members, "comments": comment} if members else None
 
-    services = {"tcp": [], "udp": []}
-    for protocol in services:
-        for port in model["ports"].get(protocol, []):
-            label = port_label(port)
-            services[protocol].append({"name": f"{prefix}-{protocol}-{label}", "port": label, "comments": comment})
+    services: dict = {"tcp": [], "udp": []}
+    for item in vendor_services(model, prefix):
+        services[item["protocol"]].append({"name": item["name"], "port": item["port"], "comments": comment})
     service_members = [s["name"] for s in services["tcp"] + services["udp"]]
     service_group = (
         {"name": f"{prefix}-services", "members": service_members, "comments": comment} if service_members else None

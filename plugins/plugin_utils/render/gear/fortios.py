@@ -11,42 +11,44 @@ from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common
     check_name,
     check_options,
     host_names,
-    port_label,
     require_model,
+)
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
+    services as vendor_services,
 )
 
 FORMAT_DOC = """\
-C(fortios): payloads for the fortinet.fortios modules, a dict with C(addresses) (fortios_firewall_address: one
-C(fqdn) object per FQDN, one C(fqdn) object with C(*.domain) per wildcard, one C(ipmask) object per IPv4 CIDR),
-C(addresses6) (fortios_firewall_address6), C(addrgrp)/C(addrgrp6), C(wildcard_fqdns)
-(fortios_firewall_wildcard_fqdn_custom, used by the TLS exemption), C(services) (fortios_firewall_service_custom,
-one per TCP/UDP port or range), C(service_group), C(policy) (fortios_firewall_policy, logging on), C(move) (the
-policy move, or null for C(bottom)), C(ssl_exempt) (members of C(ssl_exempt) for fortios_firewall_ssl_ssh_profile)
-and C(warnings). Options: C(prefix) (default C(apple)), C(position) (C(top), C(bottom), C(before), C(after)),
-C(anchor) (policy id to move next to; C(top) needs it too: the id of the current first policy), C(rule_name),
-C(comment), C(policyid) (default 4000), C(srcintf)/C(dstintf) (default C([any])), C(ssl_ssh_profile) (profile
-whose ssl-exempt list gets the Apple names; null to skip), C(exempt_id_base) (first ssl-exempt id, default 4000)."""
+C(fortios): payloads for the fortinet.fortios modules, a dict with C(addresses) (fortios_firewall_address: one C(fqdn)
+object per FQDN, one C(fqdn) object with C(*.domain) per wildcard, one C(ipmask) object per IPv4 CIDR), C(addresses6)
+(fortios_firewall_address6), C(addrgrp)/C(addrgrp6), C(wildcard_fqdns) (fortios_firewall_wildcard_fqdn_custom, used by
+the TLS exemption), C(services) (fortios_firewall_service_custom, one per TCP/UDP port or range), C(service_group),
+C(policy) (fortios_firewall_policy, logging on), C(move) (the policy move, or null for C(bottom)), C(ssl_exempt)
+(members of C(ssl_exempt) for fortios_firewall_ssl_ssh_profile) and C(warnings). Placement: C(anchor) is a policy id;
+C(top) needs it too (the id of the current first policy)."""
 
 VENDOR = "fortios"
-_DEFAULTS = {
-    "policyid": 4000,
-    "srcintf": ["any"],
-    "dstintf": ["any"],
-    "ssl_ssh_profile": None,
-    "exempt_id_base": 4000,
+VENDOR_OPTIONS = {
+    "policyid": {"type": "int", "default": 4000, "description": "Id of the allow policy (1 to 4294967294)."},
+    "srcintf": {"type": "list", "elements": "str", "default": ["any"],
+                "description": "Source interfaces of the policy (non-empty)."},
+    "dstintf": {"type": "list", "elements": "str", "default": ["any"],
+                "description": "Destination interfaces of the policy (non-empty)."},
+    "ssl_ssh_profile": {"type": "str",
+                        "description": "Profile whose ssl-exempt list gets the Apple names; null to skip."},
+    "exempt_id_base": {"type": "int", "default": 4000, "description": "First ssl-exempt id (1 to 4294967294)."},
 }
 
 
 def _int_option(name: str, value, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise VendorRenderError(f"{VENDOR} renderer: {name} {value!r} is not an integer from {low} to {high}")
+        raise VendorRenderError(f"{name} {value!r} is not an integer from {low} to {high}", VENDOR)
     return value
 
 
 def render(model: dict, **options) -> dict:
     """Render the FortiOS payloads for ``model`` (see FORMAT_DOC for the options)."""
     require_model(VENDOR, model)
-    opts = check_options(VENDOR, options, _DEFAULTS)
+    opts = check_options(VENDOR, options, VENDOR_OPTIONS)
     prefix = opts["prefix"]
     policyid = _int_option("policyid", opts["policyid"], 1, 4294967294)
     exempt_base = _int_option("exempt_id_base", opts["exempt_id_base"], 1, 4294967294)
@@ -54,14 +56,14 @@ def render(model: dict, **options) -> dict:
     for key in ("srcintf", "dstintf"):
         value = opts[key]
         if not isinstance(value, list) or not value:
-            raise VendorRenderError(f"{VENDOR} renderer: {key} {value!r} must be a non-empty list of interface names")
+            raise VendorRenderError(f"{key} {value!r} must be a non-empty list of interface names", VENDOR)
         interfaces[key] = [{"name": check_name(VENDOR, key, name, 35)} for name in value]
     if opts["ssl_ssh_profile"] is not None:
         check_name(VENDOR, "ssl_ssh_profile", opts["ssl_ssh_profile"], 35)
     if opts["position"] == "top" and opts["anchor"] in (None, ""):
         raise VendorRenderError(
-            f"{VENDOR} renderer: position top needs anchor, the id of the current first policy "
-            "(FortiOS moves a policy before or after another one)")
+            "position top needs anchor, the id of the current first policy "
+            "(FortiOS moves a policy before or after another one)", VENDOR)
     comment = opts["comment"]
 
     fqdn_names = host_names(VENDOR, prefix, model["fqdns"])
@@ -93,18 +95,11 @@ def render(model: dict, **options) -> dict:
         if addresses6 else None
     )
 
-    services = []
-    for protocol in ("tcp", "udp"):
-        for port in model["ports"].get(protocol, []):
-            label = port_label(port)
-            services.append(
-                {
-                    "name": f"{prefix}-{protocol}-{label}",
-                    "protocol": "TCP/UDP/SCTP",
-                    f"{protocol}_portrange": label,
-                    "comment": comment,
-                }
-            )
+    services = [
+        {"name": item["name"], "protocol": "TCP/UDP/SCTP", f"{item['protocol']}_portrange": item["port"],
+         "comment": comment}
+        for item in vendor_services(model, prefix)
+    ]
     service_group = (
         {"name": f"{prefix}-services", "member": [{"name": s["name"]} for s in services], "comment": comment}
         if services else None

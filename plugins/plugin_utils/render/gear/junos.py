@@ -11,37 +11,42 @@ from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common
     check_name,
     check_options,
     host_names,
-    port_label,
     require_model,
     unexpressible_warnings,
+)
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
+    services as vendor_services,
 )
 
 FORMAT_DOC = """\
 C(junos): payloads for junipernetworks.junos (SRX), a dict with C(zones) (the C(config) of junos_security_zones: the
-destination zone's address book with one C(dns-name) address per FQDN, one C(ip-prefix) address per IPv4/IPv6 CIDR
-and an address-set of all of them; Junos has no wildcard FQDN address, wildcards are reported in C(warnings)),
+destination zone's address book with one C(dns-name) address per FQDN, one C(ip-prefix) address per IPv4/IPv6 CIDR and
+an address-set of all of them; Junos has no wildcard FQDN address, wildcards are reported in C(warnings)),
 C(application_lines) (C(set applications ...) for junos_config: one application per TCP/UDP port or range and an
 application-set), C(policies) (the C(config) of junos_security_policies: one permit policy, session init and close
-logged), C(policy_lines) (for junos_config, after the policy: C(then permit), which the resource module cannot
-express, and C(insert ... before|after policy ...) unless C(bottom)), C(delete_lines) (what state absent sends) and
-C(warnings). Options: C(prefix), C(position)/C(anchor) (a policy name; C(top) needs the current first policy as
-anchor), C(rule_name), C(comment), C(from_zone) (default C(trust)), C(to_zone) (default C(untrust))."""
+logged), C(policy_lines) (for junos_config, after the policy: C(then permit), which the resource module cannot express,
+and C(insert ... before|after policy ...) unless C(bottom)), C(delete_lines) (what state absent sends) and C(warnings).
+Placement: C(anchor) is a policy name; C(top) needs the current first policy as C(anchor)."""
 
 VENDOR = "junos"
-_DEFAULTS = {"from_zone": "trust", "to_zone": "untrust"}
+VENDOR_OPTIONS = {
+    "from_zone": {"type": "str", "default": "trust", "description": "The policy's source zone."},
+    "to_zone": {"type": "str", "default": "untrust",
+                "description": "The policy's destination zone, whose address book gets the objects."},
+}
 
 
 def render(model: dict, **options) -> dict:
     """Render the Junos payloads for ``model`` (see FORMAT_DOC for the options)."""
     require_model(VENDOR, model)
-    opts = check_options(VENDOR, options, _DEFAULTS)
+    opts = check_options(VENDOR, options, VENDOR_OPTIONS)
     prefix = opts["prefix"]
     from_zone = check_name(VENDOR, "from_zone", opts["from_zone"])
     to_zone = check_name(VENDOR, "to_zone", opts["to_zone"])
     if opts["position"] == "top" and opts["anchor"] in (None, ""):
         raise VendorRenderError(
-            f"{VENDOR} renderer: position top needs anchor, the name of the current first policy "
-            f"from {from_zone} to {to_zone} (Junos inserts a policy before or after another one)")
+            f"position top needs anchor, the name of the current first policy "
+            f"from {from_zone} to {to_zone} (Junos inserts a policy before or after another one)", VENDOR)
     if opts["anchor"] not in (None, ""):
         check_name(VENDOR, "anchor", str(opts["anchor"]))  # goes into a CLI line: no spaces
     policy_name = opts["rule_name"] or f"{prefix}-allow"
@@ -59,15 +64,12 @@ def render(model: dict, **options) -> dict:
 
     application_lines = []
     app_names = []
-    for protocol in ("tcp", "udp"):
-        for port in model["ports"].get(protocol, []):
-            label = port_label(port)
-            name = f"{prefix}-{protocol}-{label}"
-            app_names.append(name)
-            application_lines += [
-                f"set applications application {name} protocol {protocol}",
-                f"set applications application {name} destination-port {label}",
-            ]
+    for item in vendor_services(model, prefix):
+        app_names.append(item["name"])
+        application_lines += [
+            f"set applications application {item['name']} protocol {item['protocol']}",
+            f"set applications application {item['name']} destination-port {item['port']}",
+        ]
     app_set = f"{prefix}-services"
     application_lines += [f"set applications application-set {app_set} application {name}" for name in app_names]
 

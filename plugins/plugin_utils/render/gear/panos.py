@@ -13,24 +13,31 @@ from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common
     check_name,
     check_options,
     host_names,
-    port_label,
     require_model,
+)
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
+    services as vendor_services,
 )
 
 FORMAT_DOC = """\
-C(panos): payloads for paloaltonetworks.panos, a dict with C(address_objects) (panos_address_object: C(fqdn) per
-FQDN, C(ip-netmask) per IPv4/IPv6 CIDR), C(address_group) (panos_address_group, static), C(url_category)
+C(panos): payloads for paloaltonetworks.panos, a dict with C(address_objects) (panos_address_object: C(fqdn) per FQDN,
+C(ip-netmask) per IPv4/IPv6 CIDR), C(address_group) (panos_address_group, static), C(url_category)
 (panos_custom_url_category: C(*.domain) per wildcard plus the exact FQDNs; PAN-OS matches wildcards through URL
 categories), C(services)/C(service_group) (panos_service_object/panos_service_group), C(security_rules)
 (panos_security_rule: one allow rule for the address group, one for the URL category, logged at session end),
-C(decryption_rule) (panos_decryption_rule, action no-decrypt for the URL category and the address group),
-C(edls) (panos_edl entries when C(edl_base_url) is set) and C(edl_files) (file name -> content: the domain list
-and the IP list the firewall pulls from C(edl_base_url)), C(commit) and C(warnings). Options: C(prefix),
-C(position)/C(anchor) (a rule name), C(rule_name), C(comment), C(from_zones)/C(to_zones) (default C([any])),
-C(edl_base_url) (HTTPS URL the EDL files are served from; null: no EDL objects)."""
+C(decryption_rule) (panos_decryption_rule, action no-decrypt for the URL category and the address group), C(edls)
+(panos_edl entries when C(edl_base_url) is set) and C(edl_files) (file name -> content: the domain list and the IP list
+the firewall pulls from C(edl_base_url)), C(commit) and C(warnings). Placement: C(anchor) is a rule name."""
 
 VENDOR = "panos"
-_DEFAULTS = {"from_zones": ["any"], "to_zones": ["any"], "edl_base_url": None}
+VENDOR_OPTIONS = {
+    "from_zones": {"type": "list", "elements": "str", "default": ["any"],
+                   "description": "Source zones of the rules (non-empty)."},
+    "to_zones": {"type": "list", "elements": "str", "default": ["any"],
+                 "description": "Destination zones of the rules (non-empty)."},
+    "edl_base_url": {"type": "str",
+                     "description": "HTTPS URL the EDL files are served from; null: no EDL objects."},
+}
 _URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?\Z")
 EDL_DOMAINS_FILE = "apple-domains.txt"
 EDL_IPS_FILE = "apple-ips.txt"
@@ -61,19 +68,19 @@ def _chain(rules: list) -> list:
 def render(model: dict, **options) -> dict:
     """Render the PAN-OS payloads for ``model`` (see FORMAT_DOC for the options)."""
     require_model(VENDOR, model)
-    opts = check_options(VENDOR, options, _DEFAULTS)
+    opts = check_options(VENDOR, options, VENDOR_OPTIONS)
     prefix = opts["prefix"]
     comment = opts["comment"]
     zones = {}
     for key in ("from_zones", "to_zones"):
         value = opts[key]
         if not isinstance(value, list) or not value:
-            raise VendorRenderError(f"{VENDOR} renderer: {key} {value!r} must be a non-empty list of zone names")
+            raise VendorRenderError(f"{key} {value!r} must be a non-empty list of zone names", VENDOR)
         zones[key] = [check_name(VENDOR, key, zone, 31) for zone in value]
     base_url = opts["edl_base_url"]
     if base_url is not None and (not isinstance(base_url, str) or not _URL_RE.match(base_url)):
         raise VendorRenderError(
-            f"{VENDOR} renderer: edl_base_url {base_url!r} is not valid: an https:// URL without query or spaces")
+            f"edl_base_url {base_url!r} is not valid: an https:// URL without query or spaces", VENDOR)
 
     fqdn_names = host_names(VENDOR, prefix, model["fqdns"])
     cidrs = list(model["cidrs4"]) + list(model["cidrs6"])
@@ -96,12 +103,8 @@ def render(model: dict, **options) -> dict:
         {"name": category_name, "url_value": url_values, "type": "URL List", "description": comment}
         if url_values else None
     )
-    services = []
-    for protocol in ("tcp", "udp"):
-        for port in model["ports"].get(protocol, []):
-            label = port_label(port)
-            services.append({"name": f"{prefix}-{protocol}-{label}", "protocol": protocol,
-                             "destination_port": label, "description": comment})
+    services = [{"name": item["name"], "protocol": item["protocol"], "destination_port": item["port"],
+                 "description": comment} for item in vendor_services(model, prefix)]
     service_group = (
         {"name": f"{prefix}-services", "value": [s["name"] for s in services]} if services else None
     )

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal
 from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
     VendorRenderError,
     check_options,
@@ -13,20 +14,18 @@ from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common
     require_model,
     unexpressible_warnings,
 )
-from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal
 
 FORMAT_DOC = """\
 C(vyos): VyOS 1.4+ configuration commands for vyos.vyos.vyos_config, a dict with C(lines) (C(set firewall group
-network-group)/C(ipv6-network-group) of Apple's CIDRs, C(port-group)s of the TCP and UDP ports, a C(domain-group) of
-the exact FQDNs, and in rule-set C(rule_name) one accept rule per protocol and destination kind, logging on),
+network-group)/C(ipv6-network-group) of Apple's CIDRs, C(port-group)s of the TCP and UDP ports, a C(domain-group) of the
+exact FQDNs, and in rule-set C(rule_name) one accept rule per protocol and destination kind, logging on),
 C(delete_lines) (what state absent sends) and C(warnings). VyOS has no wildcard domain: wildcards are reported in
-C(warnings). (vyos.vyos's firewall resource modules ask the device for its version even with C(state=rendered), so
-they cannot render offline; the commands are written here instead.) Options: C(prefix), C(position) (C(top) =
-numbers from 1, C(bottom) = from 9000, C(before)/C(after) with C(anchor) = a rule number), C(rule_name) (rule-set
-name, default C(<PREFIX>-OUT)), C(comment)."""
+C(warnings). (vyos.vyos's firewall resource modules ask the device for its version even with C(state=rendered), so they
+cannot render offline; the commands are written here instead.) Placement: C(top) numbers rules from 1, C(bottom) from
+9000, C(before)/C(after) take a rule number as C(anchor); C(rule_name) names the rule set (default C(<PREFIX>-OUT))."""
 
 VENDOR = "vyos"
-_DEFAULTS: dict = {}
+VENDOR_OPTIONS: dict = {}
 
 
 def _first_number(opts: dict, count: int) -> int:
@@ -38,22 +37,22 @@ def _first_number(opts: dict, count: int) -> int:
     if isinstance(anchor, str) and is_decimal(anchor):
         anchor = int(anchor)
     if isinstance(anchor, bool) or not isinstance(anchor, int) or not 1 <= anchor <= 999999:
-        raise VendorRenderError(f"{VENDOR} renderer: anchor {opts['anchor']!r} must be a rule number (1-999999)")
+        raise VendorRenderError(f"anchor {opts['anchor']!r} must be a rule number (1-999999)", VENDOR)
     first = anchor - count if opts["position"] == "before" else anchor + 1
     if first < 1:
         raise VendorRenderError(
-            f"{VENDOR} renderer: no room for {count} rule(s) before rule {anchor}; choose a higher anchor or top")
+            f"no room for {count} rule(s) before rule {anchor}; choose a higher anchor or top", VENDOR)
     return first
 
 
 def render(model: dict, **options) -> dict:
     """Render the VyOS payloads for ``model`` (see FORMAT_DOC for the options)."""
     require_model(VENDOR, model)
-    opts = check_options(VENDOR, options, _DEFAULTS)
+    opts = check_options(VENDOR, options, VENDOR_OPTIONS)
     upper = opts["prefix"].upper().replace(".", "-")
     rule_set = (opts["rule_name"] or f"{upper}-OUT")
     if len(rule_set) > 28 or "." in rule_set:
-        raise VendorRenderError(f"{VENDOR} renderer: rule_name {rule_set!r} must be at most 28 characters, no '.'")
+        raise VendorRenderError(f"rule_name {rule_set!r} must be at most 28 characters, no '.'", VENDOR)
     comment = opts["comment"]
     names = {
         "net4": f"{upper}-NET4", "net6": f"{upper}-NET6", "tcp": f"{upper}-TCP", "udp": f"{upper}-UDP",

@@ -52,13 +52,37 @@ def test_every_format_renders_the_model_and_is_documented(model, name):
         json.dumps(result)  # playbooks write dict results as JSON
     with open(DOCS, encoding="utf-8") as handle:
         doc = yaml.safe_load(handle)["DOCUMENTATION"]
-    expected = " ".join(module.FORMAT_DOC.split())
     documented = [" ".join(item.split()) for item in doc["description"]]
-    assert expected in documented, (
-        f"plugins/filter/render.yml does not carry the current FORMAT_DOC of {name!r}; add this item to its"
-        f" description:\n    - >-\n      {expected}"
-    )
+    assert " ".join(module.FORMAT_DOC.split()) in documented
+    for option in render_plugin.declared_options(name):
+        assert any(item.startswith(f"C({name}) option C({option}) (") for item in documented), option
     assert name in doc["options"]["format"]["choices"]
+
+
+def test_option_docs_are_exactly_the_declarations():
+    """render.yml carries the generated items, nothing more or less: no option undocumented or documented but refused.
+
+    Regenerate with ``make render-doc`` after changing a declaration or a FORMAT_DOC.
+    """
+    with open(DOCS, encoding="utf-8") as handle:
+        description = yaml.safe_load(handle)["DOCUMENTATION"]["description"]
+    marker = description.index("The formats, in order, each with its options, follow.")
+    assert [" ".join(item.split()) for item in description[marker + 1:]] == render_plugin.format_docs()
+
+
+def test_every_declared_option_is_accepted_and_every_other_refused(model):
+    """What the docs list is what the renderers take: each declared option alone renders, an undeclared one fails."""
+    for name in render_plugin.available_formats():
+        declared = render_plugin.declared_options(name)
+        for option, spec in declared.items():
+            value = spec.get("default")
+            if value is None:
+                continue
+            assert render(model, name, **{option: value}) == render(model, name), (name, option)
+        with pytest.raises(AnsibleFilterError, match=rf"render\({name}\): option\(s\) undeclared: unknown"):
+            render(model, name, undeclared=1)
+    # The nftables header option is declared, documented and honoured.
+    assert render(model, "nftables", artifact="persist", header=False).startswith("table inet netallow_apple")
 
 
 def test_docs_list_no_format_that_is_not_registered():
@@ -78,8 +102,10 @@ def test_options_reach_the_renderer(model):
         ((ENTRIES, "lists"), {}, ["to_allowlist", "got list"]),
         (("MODEL", "nope"), {}, ["unknown format 'nope'", "valid formats: lists, dnsmasq, iptables"]),
         (("MODEL", 3), {}, ["unknown format 3"]),
-        (("MODEL", "lists"), {"kind": "everything"}, ["netallow.apple.render(lists)", "kind='everything'"]),
-        (("MODEL", "dnsmasq"), {"table": "t;x"}, ["netallow.apple.render(dnsmasq)", "table='t;x'"]),
+        (("MODEL", "lists"), {"kind": "everything"},
+         ["netallow.apple.render(lists): option kind 'everything': not a valid choice; valid choices: domains, ips,"
+          " urls"]),
+        (("MODEL", "dnsmasq"), {"table": "t;x"}, ["netallow.apple.render(dnsmasq): option table 't;x': expected a"]),
     ],
 )
 def test_errors_name_the_value(model, args, kwargs, fragments):

@@ -14,11 +14,11 @@ import pytest
 
 from ansible_collections.netallow.apple.plugins.modules import deployed
 from ansible_collections.netallow.apple.plugins.modules.deployed import read_back
+from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 from ansible_collections.netallow.apple.plugins.plugin_utils.render import firewalld as _render_firewalld
 from ansible_collections.netallow.apple.plugins.plugin_utils.render import nftables as _render_nftables
 from ansible_collections.netallow.apple.plugins.plugin_utils.render import pac as _render_pac
 from ansible_collections.netallow.apple.plugins.plugin_utils.render import squid as _render_squid
-from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 
 OLD = [
     {"id": "ds.albert", "section": "ds", "host": "albert.apple.com", "tcp": [443], "udp": []},

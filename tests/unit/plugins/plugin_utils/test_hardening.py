@@ -182,13 +182,13 @@ def test_string_true_is_true(model, true):
 
 @pytest.mark.parametrize("value", ["maybe", "", "falsch", 2, -1, [], {}])
 def test_non_booleans_are_refused_by_name(model, value):
-    with pytest.raises(NftablesRenderError, match=r"drop_other .* is not a boolean; valid values"):
+    with pytest.raises(NftablesRenderError, match=r"drop_other .* not a boolean; valid values"):
         render_nftables(model, drop_other=value)
-    with pytest.raises(FirewalldRenderError, match=r"drop_other .* is not a boolean"):
+    with pytest.raises(FirewalldRenderError, match=r"drop_other .* not a boolean"):
         render_firewalld(model, drop_other=value)
-    with pytest.raises(SquidRenderError, match=r"deny_other_connect_ports .* is not a boolean"):
+    with pytest.raises(SquidRenderError, match=r"deny_other_connect_ports .* not a boolean"):
         render_squid(model, deny_other_connect_ports=value)
-    with pytest.raises(PacRenderError, match=r"header .* is not a boolean"):
+    with pytest.raises(PacRenderError, match=r"header .* not a boolean"):
         render_pac(model, header=value)
     with pytest.raises(ValueError, match="is not a boolean"):
         parse_bool(value, "option")

@@ -14,14 +14,16 @@ import time
 import pytest
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
+from ansible_collections.netallow.apple.plugins.plugin_utils.render._naming import set_name
 from ansible_collections.netallow.apple.plugins.plugin_utils.render.dnsmasq import (
     FORMAT_DOC,
     DnsmasqRenderError,
     name_groups,
     render,
-    set_name,
 )
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.firewalld import render as render_firewalld
 from ansible_collections.netallow.apple.plugins.plugin_utils.render.iptables import render as render_iptables
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.nftables import render as render_nftables
 from ansible_collections.netallow.apple.tests.unit.plugins.plugin_utils.narc_netns import (
     NEEDS_ROOT,
     answer_count,
@@ -64,15 +66,24 @@ def test_a_name_gets_the_sets_of_every_group_that_allows_it(model):
 
 
 def test_nftset_lines(model):
+    # The sets of render('nftables') in its own table: <group>_dns4 and <group>_dns6.
     lines = render(model).splitlines()
     assert lines[0].startswith("# netallow.apple")
     assert lines[1:] == [
-        "nftset=/1-courier.push.apple.com/4#inet#netallow_apple#apple_tcp_443_d4,6#inet#netallow_apple#apple_tcp_443_d6,"
-        "4#inet#netallow_apple#apple_tcp_443_5223_d4,6#inet#netallow_apple#apple_tcp_443_5223_d6",
-        "nftset=/albert.apple.com/4#inet#netallow_apple#apple_tcp_443_d4,6#inet#netallow_apple#apple_tcp_443_d6",
-        "nftset=/push.apple.com/4#inet#netallow_apple#apple_tcp_443_5223_d4,6#inet#netallow_apple#apple_tcp_443_5223_d6",
-        "nftset=/time.apple.com/4#inet#netallow_apple#apple_udp_123_d4,6#inet#netallow_apple#apple_udp_123_d6",
+        "nftset=/1-courier.push.apple.com/4#inet#netallow_apple#tcp_443_5223_dns4,4#inet#netallow_apple#tcp_443_dns4,"
+        "6#inet#netallow_apple#tcp_443_5223_dns6,6#inet#netallow_apple#tcp_443_dns6",
+        "nftset=/albert.apple.com/4#inet#netallow_apple#tcp_443_dns4,6#inet#netallow_apple#tcp_443_dns6",
+        "nftset=/push.apple.com/4#inet#netallow_apple#tcp_443_5223_dns4,6#inet#netallow_apple#tcp_443_5223_dns6",
+        "nftset=/time.apple.com/4#inet#netallow_apple#udp_123_dns4,6#inet#netallow_apple#udp_123_dns6",
     ]
+
+
+def test_nftset_lines_are_the_nftables_formats_own():
+    """render('dnsmasq') and render('nftables', artifact='dnsmasq') write the same lines, in both modes."""
+    model = build_allowlist(ENTRIES)
+    assert render(model, header=False) == render_nftables(model, artifact="dnsmasq", header=False)
+    assert render(model, table="filter", set_prefix="netallow_apple_", header=False) == render_nftables(
+        model, mode="allow", table="filter", chain="forward", artifact="dnsmasq", header=False)
 
 
 def test_names_sharing_sets_share_a_line_and_ip_tables_get_one_family():
@@ -80,11 +91,11 @@ def test_names_sharing_sets_share_a_line_and_ip_tables_get_one_family():
         {"id": "a", "section": "s", "host": "a.apple.com", "tcp": [443], "udp": []},
         {"id": "b", "section": "s", "host": "b.apple.com", "tcp": [443], "udp": []},
     ])
-    assert render(model, family="ip", table="filter", set_prefix="", header=False) == (
-        "nftset=/a.apple.com/b.apple.com/4#ip#filter#tcp_443_d4\n"
+    assert render(model, family="ip", table="filter", set_prefix="x_", header=False) == (
+        "nftset=/a.apple.com/b.apple.com/4#ip#filter#x_tcp_443_dns4\n"
     )
     assert render(model, family="ip6", header=False) == (
-        "nftset=/a.apple.com/b.apple.com/6#ip6#netallow_apple#apple_tcp_443_d6\n"
+        "nftset=/a.apple.com/b.apple.com/6#ip6#netallow_apple#tcp_443_dns6\n"
     )
 
 
@@ -100,27 +111,28 @@ def test_long_name_lists_are_split_under_the_line_limit():
 
 def test_ipset_lines(model):
     assert render(model, mode="ipset", header=False).splitlines()[1] == (
-        "ipset=/albert.apple.com/apple_tcp_443_d4,apple_tcp_443_d6"
+        "ipset=/albert.apple.com/apple_tcp_443_dns4,apple_tcp_443_dns6"
     )
 
 
 def test_set_names_fit_the_ipset_limit():
     long_group = "tcp_" + "_".join(str(port) for port in range(1000, 1020))
-    name = set_name("apple_", long_group, "d4")
+    name = set_name("apple_", long_group, "dns", "4")
     assert len(name) <= 31
-    assert name == set_name("apple_", long_group, "d4")
-    assert name != set_name("apple_", long_group, "d6")
+    assert name.startswith("apple_tcp_1000_")
+    assert name == set_name("apple_", long_group, "dns", "4")
+    assert name != set_name("apple_", long_group, "dns", "6")
 
 
 @pytest.mark.parametrize(
     ("options", "fragment"),
     [
-        ({"mode": "hosts"}, "mode='hosts'; valid values: nftset, ipset"),
-        ({"family": "bridge"}, "family='bridge'"),
-        ({"table": "x;flush ruleset"}, "table='x;flush ruleset'"),
-        ({"table": "t#inet"}, "table='t#inet'"),
-        ({"set_prefix": "a,b"}, "set_prefix='a,b'"),
-        ({"sets": "x"}, "unknown dnsmasq renderer option(s) sets"),
+        ({"mode": "hosts"}, "option mode 'hosts': not a valid choice; valid choices: nftset, ipset"),
+        ({"family": "bridge"}, "option family 'bridge'"),
+        ({"table": "x;flush ruleset"}, "option table 'x;flush ruleset'"),
+        ({"table": "t#inet"}, "option table 't#inet'"),
+        ({"set_prefix": "a,b"}, "option set_prefix 'a,b'"),
+        ({"sets": "x"}, "netallow.apple.render(dnsmasq): option(s) sets: unknown; valid options: mode, table"),
     ],
 )
 def test_bad_options(model, options, fragment):
@@ -183,17 +195,24 @@ def _stop(procs, log):
 
 @NEEDS_ROOT
 @pytest.mark.skipif(not HAVE_DNSMASQ or not shutil.which("nft"), reason="needs dnsmasq and nft")
-def test_dnsmasq_fills_nftables_sets(model, tmp_path):
+@pytest.mark.parametrize("mode", ["enforce", "allow"])
+def test_dnsmasq_fills_the_nftables_formats_sets(model, mode, tmp_path):
+    """The sets come from render('nftables') itself, the lines from render('dnsmasq'): the two formats fit."""
     conf = tmp_path / "apple.conf"
-    conf.write_text(render(model))
-    groups = sorted({group for groups in name_groups(model).values() for group in groups})
-    ruleset = ["table inet netallow_apple {"]
-    for group in groups:
-        ruleset.append(f"  set {set_name('apple_', group, 'd4')} {{ type ipv4_addr; }}")
-        ruleset.append(f"  set {set_name('apple_', group, 'd6')} {{ type ipv6_addr; }}")
-    ruleset.append("}")
     with scratch_netns() as netns:
-        run(["ip", "netns", "exec", netns, "nft", "-f", "-"], stdin="\n".join(ruleset) + "\n")
+        if mode == "enforce":
+            table, options, prefix = "netallow_apple", {}, ""
+            # Monitor mode: the scratch namespace's loopback DNS is never at risk.
+            ruleset = render_nftables(model, artifact="persist", drop_other=False)
+        else:
+            table, options, prefix = "filter", {"table": "filter", "set_prefix": "netallow_apple_"}, "netallow_apple_"
+            run(["ip", "netns", "exec", netns, "nft", "-f", "-"],
+                stdin="table inet filter {\n chain forward {\n  type filter hook forward priority 0; policy drop;\n"
+                      " }\n}\n")
+            current = run(["ip", "netns", "exec", netns, "nft", "-j", "list", "table", "inet", "filter"]).stdout
+            ruleset = render_nftables(model, mode="allow", table="filter", chain="forward", current=current)
+        conf.write_text(render(model, **options))
+        run(["ip", "netns", "exec", netns, "nft", "-f", "-"], stdin=ruleset)
         port = free_port()
         procs, log = _start_dnsmasq(netns, conf, port, tmp_path)
         try:
@@ -201,16 +220,17 @@ def test_dnsmasq_fills_nftables_sets(model, tmp_path):
                 assert answer_count(resolve_in_netns(netns, "127.0.0.1", port, name)) == 1, name
 
             def members(group):
-                out = run(["ip", "netns", "exec", netns, "nft", "-j", "list", "set", "inet", "netallow_apple",
-                           set_name("apple_", group, "d4")]).stdout
+                out = run(["ip", "netns", "exec", netns, "nft", "-j", "list", "set", "inet", table,
+                           set_name(prefix, group, "dns", "4", 255)]).stdout
                 found = [item["set"] for item in json.loads(out)["nftables"] if "set" in item]
-                return sorted(found[0].get("elem", []))
+                return sorted(element["elem"]["val"] if isinstance(element, dict) else element
+                              for element in found[0].get("elem", []))
 
             assert members("tcp_443") == ["17.1.2.3", "17.9.9.9"]
             assert members("tcp_443_5223") == ["17.1.2.3"]
             assert members("udp_123") == ["17.2.2.2"]
             # xpush.apple.com is no Apple name of the list: its address is in no set.
-            listing = run(["ip", "netns", "exec", netns, "nft", "list", "table", "inet", "netallow_apple"]).stdout
+            listing = run(["ip", "netns", "exec", netns, "nft", "list", "table", "inet", table]).stdout
             assert "17.7.7.7" not in listing
         finally:
             _stop(procs, log)
@@ -230,12 +250,72 @@ def test_dnsmasq_fills_the_iptables_formats_ipsets(model, tmp_path):
                 resolve_in_netns(netns, "127.0.0.1", port, name)
 
             def member(group, address):
-                return run(["ip", "netns", "exec", netns, "ipset", "test", set_name("apple_", group, "d4"), address],
-                           check=False).returncode == 0
+                return run(["ip", "netns", "exec", netns, "ipset", "test", set_name("apple_", group, "dns", "4"),
+                            address], check=False).returncode == 0
 
             assert member("tcp_443", "17.1.2.3")
             assert member("tcp_443_5223", "17.1.2.3")
             assert not member("tcp_443", "17.7.7.7")
             assert not member("tcp_443_5223", "17.7.7.7")
+        finally:
+            _stop(procs, log)
+
+
+def _firewalld_dnsmasq_targets(model, backend):
+    lines = render_firewalld(model, artifact="dnsmasq", backend=backend).splitlines()
+    return {target.rsplit("#", 1)[-1] for line in lines if not line.startswith("#")
+            for target in line.rsplit("/", 1)[1].split(",")}
+
+
+def test_firewalld_dnsmasq_lines_name_exactly_the_dynamic_ipsets_it_writes(model):
+    files = json.loads(render_firewalld(model))
+    dynamic = {path[len("ipsets/"):-len(".xml")] for path, xml in files.items()
+               if path.startswith("ipsets/") and 'type="hash:ip"' in xml}
+    assert dynamic == {set_name("netallow_apple_", group, "dns", family)
+                       for group in ("tcp_443", "tcp_443_5223", "udp_123") for family in ("4", "6")}
+    assert _firewalld_dnsmasq_targets(model, "nftables") == dynamic
+    assert _firewalld_dnsmasq_targets(model, "iptables") == dynamic
+
+
+@pytest.mark.skipif(not shutil.which("firewall-offline-cmd"), reason="needs firewall-offline-cmd")
+def test_firewalld_accepts_the_ipsets_the_dnsmasq_lines_fill(model, tmp_path):
+    """firewalld itself reads the rendered ipsets and policy, and knows every ipset the dnsmasq lines name."""
+    for path, content in json.loads(render_firewalld(model)).items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(content)
+    check = subprocess.run(["firewall-offline-cmd", "--system-config", str(tmp_path), "--check-config"],
+                           capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
+    listed = subprocess.run(["firewall-offline-cmd", "--system-config", str(tmp_path), "--get-ipsets"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    assert _firewalld_dnsmasq_targets(model, "nftables") <= set(listed)
+
+
+@NEEDS_ROOT
+@pytest.mark.skipif(not HAVE_DNSMASQ or not shutil.which("ipset"), reason="needs dnsmasq and ipset")
+def test_dnsmasq_fills_the_firewalld_formats_ipsets(model, tmp_path):
+    """firewalld's iptables backend keeps its ipsets as kernel ipsets: create them as its XML says, let dnsmasq fill."""
+    conf = tmp_path / "apple.conf"
+    conf.write_text(render_firewalld(model, artifact="dnsmasq", backend="iptables"))
+    files = json.loads(render_firewalld(model))
+    with scratch_netns() as netns:
+        for path, xml in files.items():
+            if path.startswith("ipsets/") and 'type="hash:ip"' in xml:
+                family = "inet6" if 'value="inet6"' in xml else "inet"
+                run(["ip", "netns", "exec", netns, "ipset", "create", path[len("ipsets/"):-len(".xml")], "hash:ip",
+                     "family", family, "timeout", "3600"])
+        port = free_port()
+        procs, log = _start_dnsmasq(netns, conf, port, tmp_path)
+        try:
+            for name in ("1-courier.push.apple.com", "xpush.apple.com"):
+                resolve_in_netns(netns, "127.0.0.1", port, name)
+
+            def member(group, address):
+                return run(["ip", "netns", "exec", netns, "ipset", "test",
+                            set_name("netallow_apple_", group, "dns", "4"), address], check=False).returncode == 0
+
+            assert member("tcp_443", "17.1.2.3")
+            assert member("tcp_443_5223", "17.1.2.3")
+            assert not member("tcp_443", "17.7.7.7")
         finally:
             _stop(procs, log)

@@ -113,14 +113,14 @@ def test_dnsmasq_lines_per_backend(model):
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"mode": "block"}, "mode 'block' is not valid; valid values: enforce, allow"),
-    ({"policy": "bad name"}, "policy 'bad name' is not a valid firewalld policy name"),
-    ({"priority": 0}, "priority 0 is not valid"),
+    ({"mode": "block"}, "option mode 'block': not a valid choice; valid choices: enforce, allow"),
+    ({"policy": "bad name"}, "option policy 'bad name': not a valid firewalld policy name"),
+    ({"priority": 0}, "option priority 0: use a non-zero integer"),
     ({"ingress_zones": ["HOST", "internal"]}, "HOST and ANY cannot be combined"),
     ({"egress_zones": ['x"/><rule']}, "is not a zone name"),
     ({"resolvers": ["dns.example"]}, "resolvers entry 'dns.example'"),
-    ({"dynamic_timeout": "1h"}, "dynamic_timeout '1h' is not valid"),
-    ({"colour": "red"}, "unknown firewalld renderer option"),
+    ({"dynamic_timeout": "1h"}, "option dynamic_timeout '1h': not an integer"),
+    ({"colour": "red"}, "option.s. colour: unknown; valid options: mode, policy"),
 ])
 def test_bad_options_name_the_value(model, options, message):
     with pytest.raises(FirewalldRenderError, match=message.replace("(", r"\(").replace("[", r"\[")):

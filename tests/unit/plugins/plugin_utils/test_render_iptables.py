@@ -49,16 +49,16 @@ def test_format_doc_and_outputs():
 def test_ipset_file(model):
     lines = body(render(model))
     assert lines[:4] == [
-        "create apple_tcp_443_n4 hash:net family inet",
-        "flush apple_tcp_443_n4",
-        "add apple_tcp_443_n4 17.0.0.0/8",
-        "create apple_tcp_443_d4 hash:ip family inet timeout 3600",
+        "create apple_tcp_443_net4 hash:net family inet",
+        "flush apple_tcp_443_net4",
+        "add apple_tcp_443_net4 17.0.0.0/8",
+        "create apple_tcp_443_dns4 hash:ip family inet timeout 3600",
     ]
-    assert "create apple_tcp_443_n6 hash:net family inet6" in lines
-    assert "add apple_tcp_443_n6 2620:149::/32" in lines
-    assert "create apple_tcp_443_5223_d6 hash:ip family inet6 timeout 3600" in lines
+    assert "create apple_tcp_443_net6 hash:net family inet6" in lines
+    assert "add apple_tcp_443_net6 2620:149::/32" in lines
+    assert "create apple_tcp_443_5223_dns6 hash:ip family inet6 timeout 3600" in lines
     assert not any("17.57.144.0" in line for line in lines)  # merged into 17.0.0.0/8
-    assert "create apple_udp_123_d4 hash:ip family inet timeout 60" in body(render(model, timeout=60))
+    assert "create apple_udp_123_dns4 hash:ip family inet timeout 60" in body(render(model, timeout=60))
 
 
 def test_rules4_file(model):
@@ -69,12 +69,12 @@ def test_rules4_file(model):
         "-I OUTPUT 1 -j NETALLOW_APPLE",
         "-A NETALLOW_APPLE -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
     ]
-    assert ('-A NETALLOW_APPLE -p tcp -m set --match-set apple_tcp_443_n4 dst -m multiport --dports 443'
+    assert ('-A NETALLOW_APPLE -p tcp -m set --match-set apple_tcp_443_net4 dst -m multiport --dports 443'
             ' -m comment --comment "netallow.apple tcp_443" -j ACCEPT') in lines
-    assert ('-A NETALLOW_APPLE -p tcp -m set --match-set apple_tcp_443_5223_d4 dst -m multiport --dports 443,5223'
+    assert ('-A NETALLOW_APPLE -p tcp -m set --match-set apple_tcp_443_5223_dns4 dst -m multiport --dports 443,5223'
             ' -m comment --comment "netallow.apple tcp_443_5223" -j ACCEPT') in lines
     assert lines[-2:] == ["-A NETALLOW_APPLE -j RETURN", "COMMIT"]
-    assert not any("_n6" in line or "_d6" in line for line in lines)
+    assert not any("_net6" in line or "_dns6" in line for line in lines)
 
 
 def test_multiport_is_split_at_15_slots(model):
@@ -93,7 +93,7 @@ def test_chain_hook_final_options(model):
     assert "-I FORWARD 1 -j APPLE_OUT" in lines
     assert "-A APPLE_OUT -j REJECT" in lines
     assert not any("conntrack" in line for line in lines)
-    assert any("--match-set x_tcp_443_n6 dst" in line for line in lines)
+    assert any("--match-set x_tcp_443_net6 dst" in line for line in lines)
     assert not any(line.startswith("-I ") for line in body(render(model, artifact="rules4", hook="none")))
     assert "-A NETALLOW_APPLE -j DROP" in body(render(model, artifact="rules4", final="drop"))
 
@@ -101,14 +101,17 @@ def test_chain_hook_final_options(model):
 @pytest.mark.parametrize(
     ("options", "error", "fragment"),
     [
-        ({"artifact": "nft"}, IptablesRenderError, "artifact='nft'; valid values: ipset, rules4, rules6"),
-        ({"hook": "INPUT"}, IptablesRenderError, "hook='INPUT'; valid values: OUTPUT, FORWARD, none"),
-        ({"chain": "A B"}, IptablesRenderError, "chain='A B'"),
-        ({"chain": "X\n-A OUTPUT -j ACCEPT"}, IptablesRenderError, "chain='X\\n-A OUTPUT -j ACCEPT'"),
-        ({"set_prefix": "a b"}, IptablesRenderError, "set_prefix='a b'"),
-        ({"timeout": 0}, IptablesRenderError, "timeout=0"),
-        ({"timeout": "1h"}, IptablesRenderError, "timeout='1h'"),
-        ({"policy": "drop"}, IptablesRenderError, "unknown iptables renderer option(s) policy"),
+        ({"artifact": "nft"}, IptablesRenderError,
+         "option artifact 'nft': not a valid choice; valid choices: ipset, rules4, rules6"),
+        ({"hook": "INPUT"}, IptablesRenderError,
+         "option hook 'INPUT': not a valid choice; valid choices: OUTPUT, FORWARD, none"),
+        ({"chain": "A B"}, IptablesRenderError, "option chain 'A B'"),
+        ({"chain": "X\n-A OUTPUT -j ACCEPT"}, IptablesRenderError, "option chain 'X\\n-A OUTPUT -j ACCEPT'"),
+        ({"set_prefix": "a b"}, IptablesRenderError, "option set_prefix 'a b'"),
+        ({"timeout": 0}, IptablesRenderError, "option timeout 0"),
+        ({"timeout": "1h"}, IptablesRenderError, "option timeout '1h': not an integer"),
+        ({"policy": "drop"}, IptablesRenderError,
+         "render(iptables): option(s) policy: unknown; valid options: artifact"),
     ],
 )
 def test_bad_options(model, options, error, fragment):
@@ -138,7 +141,7 @@ def test_files_load_into_a_scratch_namespace(model):
         listing = exec_("iptables", "-S").stdout.splitlines()
         assert listing.count("-A OUTPUT -j NETALLOW_APPLE") == 1
         assert sum(line.startswith("-A NETALLOW_APPLE ") for line in listing) == len(body(rules4)) - 4
-        assert exec_("ipset", "test", "apple_tcp_443_n4", "17.57.144.9", check=False).returncode == 0
-        assert exec_("ipset", "test", "apple_tcp_443_n4", "18.0.0.1", check=False).returncode != 0
-        assert exec_("ipset", "test", "apple_tcp_443_n6", "2620:149::1", check=False).returncode == 0
-        assert "timeout 3600" in exec_("ipset", "list", "-t", "apple_tcp_443_d4").stdout
+        assert exec_("ipset", "test", "apple_tcp_443_net4", "17.57.144.9", check=False).returncode == 0
+        assert exec_("ipset", "test", "apple_tcp_443_net4", "18.0.0.1", check=False).returncode != 0
+        assert exec_("ipset", "test", "apple_tcp_443_net6", "2620:149::1", check=False).returncode == 0
+        assert "timeout 3600" in exec_("ipset", "list", "-t", "apple_tcp_443_dns4").stdout

@@ -77,11 +77,12 @@ def test_header_only_on_request(model):
 @pytest.mark.parametrize(
     ("options", "fragment"),
     [
-        ({"kind": "hosts"}, "kind='hosts'; valid values: domains, ips, urls"),
-        ({"wildcard_style": "regex"}, "wildcard_style='regex'; valid values: star, dot, bare"),
-        ({"family": 4}, "family=4"),
-        ({"header": "yes"}, "header='yes'"),
-        ({"colour": "red"}, "unknown lists renderer option(s) colour; valid options: kind"),
+        ({"kind": "hosts"}, "option kind 'hosts': not a valid choice; valid choices: domains, ips, urls"),
+        ({"wildcard_style": "regex"},
+         "option wildcard_style 'regex': not a valid choice; valid choices: star, dot, bare"),
+        ({"family": 4}, "option family 4: not a string"),
+        ({"header": "maybe"}, "option header 'maybe': not a boolean"),
+        ({"colour": "red"}, "render(lists): option(s) colour: unknown; valid options: kind"),
     ],
 )
 def test_bad_options(model, options, fragment):

@@ -197,7 +197,7 @@ def test_allow_mode_needs_the_users_table_and_chain(model):
         render(model, mode="allow", table="filter", chain="forward", current=current)
     with pytest.raises(NftablesRenderError, match="name the table that holds your dropping chain"):
         render(model, mode="allow", chain="forward")
-    with pytest.raises(NftablesRenderError, match="'netallow_apple' is the collection's own table"):
+    with pytest.raises(NftablesRenderError, match="table 'netallow_apple': the collection's own table"):
         render(model, mode="allow", table="netallow_apple", chain="forward")
     with pytest.raises(NftablesRenderError, match="chain None is not a valid nftables name"):
         render(model, mode="allow", table="filter")
@@ -233,15 +233,15 @@ def test_refresh_lists_exact_names_only(model):
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"mode": "block"}, "mode 'block' is not valid; valid values: enforce, allow"),
-    ({"hook": "input"}, "hook 'input' is not valid; valid values: output, forward"),
-    ({"colour": "red"}, "unknown nftables renderer option"),
+    ({"mode": "block"}, "option mode 'block': not a valid choice; valid choices: enforce, allow"),
+    ({"hook": "input"}, "option hook 'input': not a valid choice; valid choices: output, forward"),
+    ({"colour": "red"}, "option.s. colour: unknown; valid options: mode"),
     ({"table": "bad name"}, "table 'bad name' is not a valid nftables name"),
     ({"clients": ["10.0.0.0/33"]}, "clients entry '10.0.0.0/33' is not valid"),
-    ({"interfaces": ['eth0"; flush ruleset']}, "is not an interface name"),
+    ({"interfaces": ['eth0"; flush ruleset']}, "not an interface name"),
     ({"resolvers": ["dns.example"]}, "resolvers entry 'dns.example'"),
-    ({"priority": 5000}, "priority 5000 is not valid"),
-    ({"ssh_port": 70000}, "ssh_port 70000 is not valid"),
+    ({"priority": 5000}, "option priority 5000: use an integer from -1000 to 1000"),
+    ({"ssh_port": 70000}, "option ssh_port 70000: use a port from 1 to 65535"),
     ({"dynamic_timeout": "1 hour"}, "dynamic_timeout '1 hour' is not valid"),
     ({"chain": "forward"}, "only used in allow mode"),
     ({"current": "{not json"}, "current is not the JSON output"),

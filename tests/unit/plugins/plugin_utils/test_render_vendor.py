@@ -167,9 +167,10 @@ def test_panos_url_category_decryption_and_edl():
 
 
 @pytest.mark.parametrize(("vendor", "options", "message"), [
-    ("fortios", {"position": "middle"}, "position 'middle' is not valid; valid positions: top, bottom, before"),
+    ("fortios", {"position": "middle"},
+     "render(fortios): option position 'middle': not a valid choice; valid choices: top, bottom, before"),
     ("fortios", {"position": "before"}, "needs anchor"),
-    ("fortios", {"bogus": 1}, "unknown option(s) bogus; valid options:"),
+    ("fortios", {"bogus": 1}, "render(fortios): option(s) bogus: unknown; valid options:"),
     ("fortios", {"srcintf": ["port1; rm -rf /"]}, "srcintf 'port1; rm -rf /' is not a valid name"),
     ("checkpoint", {"position": "before", "anchor": "x'; drop"}, "anchor \"x'; drop\" is not a valid rule name"),
     ("asa", {"position": "before", "anchor": "first"}, "must be an ACE line number"),

@@ -362,9 +362,9 @@ def test_option_patterns_refuse_a_trailing_newline():
 
 
 def test_renderer_names_with_a_trailing_newline_are_refused():
+    from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
     from ansible_collections.netallow.apple.plugins.plugin_utils.render import nftables as _render_nftables
     from ansible_collections.netallow.apple.plugins.plugin_utils.render import squid as _render_squid
-    from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 
     model = build_allowlist([{"id": "s.albert.apple.com", "section": "s", "host": "albert.apple.com", "tcp": [443],
                               "udp": []}])
