@@ -9,15 +9,7 @@ from __future__ import annotations
 import ipaddress
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
-    VendorRenderError,
-    check_name,
-    check_options,
-    host_names,
-    require_model,
-    split_port,
-    unexpressible_warnings,
-)
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _common
 
 FORMAT_DOC = """\
 C(asa): payloads for cisco.asa, a dict with C(fqdn_objects) (C(parents)/C(lines) for asa_config: C(object network
@@ -41,25 +33,25 @@ def _line(opts: dict):
     if isinstance(anchor, str) and is_decimal(anchor):
         anchor = int(anchor)
     if isinstance(anchor, bool) or not isinstance(anchor, int) or anchor < 1:
-        raise VendorRenderError(
+        raise _common.VendorRenderError(
             f"anchor {opts['anchor']!r} must be an ACE line number (1 or more) on the ASA", VENDOR)
     return anchor if opts["position"] == "before" else anchor + 1
 
 
 def _port_object(protocol: str, port) -> dict:
-    low, high = split_port(port)
+    low, high = _common.split_port(port)
     destination = {"eq": str(low)} if low == high else {"range": {"start": low, "end": high}}
     return {"protocol": protocol, "destination_port": destination}
 
 
 def render(model: dict, **options) -> dict:
     """Render the ASA payloads for ``model`` (see FORMAT_DOC for the options)."""
-    require_model(VENDOR, model)
-    opts = check_options(VENDOR, options, VENDOR_OPTIONS)
+    _common.require_model(VENDOR, model)
+    opts = _common.check_options(VENDOR, options, VENDOR_OPTIONS)
     prefix = opts["prefix"]
     line = _line(opts)
-    acl_name = check_name(VENDOR, "rule_name", opts["rule_name"] or f"{prefix}-out", 64)
-    names = host_names(VENDOR, prefix, model["fqdns"])
+    acl_name = _common.check_name(VENDOR, "rule_name", opts["rule_name"] or f"{prefix}-out", 64)
+    names = _common.host_names(VENDOR, prefix, model["fqdns"])
     fqdn_objects = [
         {
             "name": names[host],
@@ -123,5 +115,5 @@ def render(model: dict, **options) -> dict:
         "ogs": ogs,
         "acls": acls,
         "acl_name": acl_name,
-        "warnings": unexpressible_warnings(VENDOR, model),
+        "warnings": _common.unexpressible_warnings(VENDOR, model),
     }

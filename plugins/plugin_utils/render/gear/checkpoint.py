@@ -8,15 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
-    check_name,
-    check_options,
-    host_names,
-    require_model,
-)
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
-    services as vendor_services,
-)
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _common
 
 FORMAT_DOC = """\
 C(checkpoint): payloads for the check_point.mgmt modules, a dict with C(dns_domains) (cp_mgmt_dns_domain: C(.domain)
@@ -46,11 +38,11 @@ def _position(opts: dict):
 
 def render(model: dict, **options) -> dict:
     """Render the Check Point payloads for ``model`` (see FORMAT_DOC for the options)."""
-    require_model(VENDOR, model)
-    opts = check_options(VENDOR, options, VENDOR_OPTIONS)
+    _common.require_model(VENDOR, model)
+    opts = _common.check_options(VENDOR, options, VENDOR_OPTIONS)
     for key in ("layer", "https_layer", "policy_package"):
-        check_name(VENDOR, key, str(opts[key]).replace(" ", "_"))
-    targets = [check_name(VENDOR, "targets", target) for target in opts["targets"] or []]
+        _common.check_name(VENDOR, key, str(opts[key]).replace(" ", "_"))
+    targets = [_common.check_name(VENDOR, "targets", target) for target in opts["targets"] or []]
     prefix = opts["prefix"]
     comment = opts["comment"]
 
@@ -58,8 +50,8 @@ def render(model: dict, **options) -> dict:
     dns_domains = [{"name": f".{d}", "is_sub_domain": True, "comments": comment} for d in model["wildcards"]]
     dns_domains += [{"name": f".{h}", "is_sub_domain": False, "comments": comment} for h in model["fqdns"]]
     networks = []
-    names4 = host_names(VENDOR, prefix, model["cidrs4"], "net-")
-    names6 = host_names(VENDOR, prefix, model["cidrs6"], "net6-")
+    names4 = _common.host_names(VENDOR, prefix, model["cidrs4"], "net-")
+    names6 = _common.host_names(VENDOR, prefix, model["cidrs6"], "net6-")
     for cidr in model["cidrs4"]:
         net = ipaddress.ip_network(cidr)
         networks.append(
@@ -74,7 +66,7 @@ def render(model: dict, **options) -> dict:
     group = {"name": f"{prefix}-destinations", "members": members, "comments": comment} if members else None
 
     services: dict = {"tcp": [], "udp": []}
-    for item in vendor_services(model, prefix):
+    for item in _common.services(model, prefix):
         services[item["protocol"]].append({"name": item["name"], "port": item["port"], "comments": comment})
     service_members = [s["name"] for s in services["tcp"] + services["udp"]]
     service_group = (

@@ -6,16 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
-    VendorRenderError,
-    check_name,
-    check_options,
-    host_names,
-    require_model,
-)
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
-    services as vendor_services,
-)
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _common
 
 FORMAT_DOC = """\
 C(fortios): payloads for the fortinet.fortios modules, a dict with C(addresses) (fortios_firewall_address: one C(fqdn)
@@ -41,14 +32,14 @@ VENDOR_OPTIONS = {
 
 def _int_option(name: str, value, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise VendorRenderError(f"{name} {value!r} is not an integer from {low} to {high}", VENDOR)
+        raise _common.VendorRenderError(f"{name} {value!r} is not an integer from {low} to {high}", VENDOR)
     return value
 
 
 def render(model: dict, **options) -> dict:
     """Render the FortiOS payloads for ``model`` (see FORMAT_DOC for the options)."""
-    require_model(VENDOR, model)
-    opts = check_options(VENDOR, options, VENDOR_OPTIONS)
+    _common.require_model(VENDOR, model)
+    opts = _common.check_options(VENDOR, options, VENDOR_OPTIONS)
     prefix = opts["prefix"]
     policyid = _int_option("policyid", opts["policyid"], 1, 4294967294)
     exempt_base = _int_option("exempt_id_base", opts["exempt_id_base"], 1, 4294967294)
@@ -56,21 +47,21 @@ def render(model: dict, **options) -> dict:
     for key in ("srcintf", "dstintf"):
         value = opts[key]
         if not isinstance(value, list) or not value:
-            raise VendorRenderError(f"{key} {value!r} must be a non-empty list of interface names", VENDOR)
-        interfaces[key] = [{"name": check_name(VENDOR, key, name, 35)} for name in value]
+            raise _common.VendorRenderError(f"{key} {value!r} must be a non-empty list of interface names", VENDOR)
+        interfaces[key] = [{"name": _common.check_name(VENDOR, key, name, 35)} for name in value]
     if opts["ssl_ssh_profile"] is not None:
-        check_name(VENDOR, "ssl_ssh_profile", opts["ssl_ssh_profile"], 35)
+        _common.check_name(VENDOR, "ssl_ssh_profile", opts["ssl_ssh_profile"], 35)
     if opts["position"] == "top" and opts["anchor"] in (None, ""):
-        raise VendorRenderError(
+        raise _common.VendorRenderError(
             "position top needs anchor, the id of the current first policy "
             "(FortiOS moves a policy before or after another one)", VENDOR)
     comment = opts["comment"]
 
-    fqdn_names = host_names(VENDOR, prefix, model["fqdns"])
+    fqdn_names = _common.host_names(VENDOR, prefix, model["fqdns"])
     wildcard_hosts = [f"*.{domain}" for domain in model["wildcards"]]
-    wildcard_names = host_names(VENDOR, prefix, wildcard_hosts)
-    cidr4_names = host_names(VENDOR, prefix, model["cidrs4"], "net-")
-    cidr6_names = host_names(VENDOR, prefix, model["cidrs6"], "net6-")
+    wildcard_names = _common.host_names(VENDOR, prefix, wildcard_hosts)
+    cidr4_names = _common.host_names(VENDOR, prefix, model["cidrs4"], "net-")
+    cidr6_names = _common.host_names(VENDOR, prefix, model["cidrs6"], "net6-")
 
     addresses = [{"name": fqdn_names[h], "type": "fqdn", "fqdn": h, "comment": comment} for h in model["fqdns"]]
     addresses += [{"name": wildcard_names[h], "type": "fqdn", "fqdn": h, "comment": comment} for h in wildcard_hosts]
@@ -98,7 +89,7 @@ def render(model: dict, **options) -> dict:
     services = [
         {"name": item["name"], "protocol": "TCP/UDP/SCTP", f"{item['protocol']}_portrange": item["port"],
          "comment": comment}
-        for item in vendor_services(model, prefix)
+        for item in _common.services(model, prefix)
     ]
     service_group = (
         {"name": f"{prefix}-services", "member": [{"name": s["name"]} for s in services], "comment": comment}

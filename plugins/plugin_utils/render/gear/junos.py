@@ -6,17 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
-    VendorRenderError,
-    check_name,
-    check_options,
-    host_names,
-    require_model,
-    unexpressible_warnings,
-)
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
-    services as vendor_services,
-)
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _common
 
 FORMAT_DOC = """\
 C(junos): payloads for junipernetworks.junos (SRX), a dict with C(zones) (the C(config) of junos_security_zones: the
@@ -38,20 +28,20 @@ VENDOR_OPTIONS = {
 
 def render(model: dict, **options) -> dict:
     """Render the Junos payloads for ``model`` (see FORMAT_DOC for the options)."""
-    require_model(VENDOR, model)
-    opts = check_options(VENDOR, options, VENDOR_OPTIONS)
+    _common.require_model(VENDOR, model)
+    opts = _common.check_options(VENDOR, options, VENDOR_OPTIONS)
     prefix = opts["prefix"]
-    from_zone = check_name(VENDOR, "from_zone", opts["from_zone"])
-    to_zone = check_name(VENDOR, "to_zone", opts["to_zone"])
+    from_zone = _common.check_name(VENDOR, "from_zone", opts["from_zone"])
+    to_zone = _common.check_name(VENDOR, "to_zone", opts["to_zone"])
     if opts["position"] == "top" and opts["anchor"] in (None, ""):
-        raise VendorRenderError(
+        raise _common.VendorRenderError(
             f"position top needs anchor, the name of the current first policy "
             f"from {from_zone} to {to_zone} (Junos inserts a policy before or after another one)", VENDOR)
     if opts["anchor"] not in (None, ""):
-        check_name(VENDOR, "anchor", str(opts["anchor"]))  # goes into a CLI line: no spaces
+        _common.check_name(VENDOR, "anchor", str(opts["anchor"]))  # goes into a CLI line: no spaces
     policy_name = opts["rule_name"] or f"{prefix}-allow"
-    fqdn_names = host_names(VENDOR, prefix, model["fqdns"])
-    cidr_names = host_names(VENDOR, prefix, list(model["cidrs4"]) + list(model["cidrs6"]), "net-")
+    fqdn_names = _common.host_names(VENDOR, prefix, model["fqdns"])
+    cidr_names = _common.host_names(VENDOR, prefix, list(model["cidrs4"]) + list(model["cidrs6"]), "net-")
     addresses = [{"name": fqdn_names[h], "dns_name": {"name": h}} for h in model["fqdns"]]
     addresses += [{"name": cidr_names[c], "ip_prefix": c} for c in list(model["cidrs4"]) + list(model["cidrs6"])]
     set_name = f"{prefix}-destinations"
@@ -64,7 +54,7 @@ def render(model: dict, **options) -> dict:
 
     application_lines = []
     app_names = []
-    for item in vendor_services(model, prefix):
+    for item in _common.services(model, prefix):
         app_names.append(item["name"])
         application_lines += [
             f"set applications application {item['name']} protocol {item['protocol']}",
@@ -109,5 +99,5 @@ def render(model: dict, **options) -> dict:
         "application_lines": application_lines,
         "policies": policies,
         "policy_lines": policy_lines,
-        "warnings": unexpressible_warnings(VENDOR, model),
+        "warnings": _common.unexpressible_warnings(VENDOR, model),
     }

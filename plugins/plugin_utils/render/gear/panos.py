@@ -8,16 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
-    VendorRenderError,
-    check_name,
-    check_options,
-    host_names,
-    require_model,
-)
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
-    services as vendor_services,
-)
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _common
 
 FORMAT_DOC = """\
 C(panos): payloads for paloaltonetworks.panos, a dict with C(address_objects) (panos_address_object: C(fqdn) per FQDN,
@@ -67,24 +58,24 @@ def _chain(rules: list) -> list:
 
 def render(model: dict, **options) -> dict:
     """Render the PAN-OS payloads for ``model`` (see FORMAT_DOC for the options)."""
-    require_model(VENDOR, model)
-    opts = check_options(VENDOR, options, VENDOR_OPTIONS)
+    _common.require_model(VENDOR, model)
+    opts = _common.check_options(VENDOR, options, VENDOR_OPTIONS)
     prefix = opts["prefix"]
     comment = opts["comment"]
     zones = {}
     for key in ("from_zones", "to_zones"):
         value = opts[key]
         if not isinstance(value, list) or not value:
-            raise VendorRenderError(f"{key} {value!r} must be a non-empty list of zone names", VENDOR)
-        zones[key] = [check_name(VENDOR, key, zone, 31) for zone in value]
+            raise _common.VendorRenderError(f"{key} {value!r} must be a non-empty list of zone names", VENDOR)
+        zones[key] = [_common.check_name(VENDOR, key, zone, 31) for zone in value]
     base_url = opts["edl_base_url"]
     if base_url is not None and (not isinstance(base_url, str) or not _URL_RE.match(base_url)):
-        raise VendorRenderError(
+        raise _common.VendorRenderError(
             f"edl_base_url {base_url!r} is not valid: an https:// URL without query or spaces", VENDOR)
 
-    fqdn_names = host_names(VENDOR, prefix, model["fqdns"])
+    fqdn_names = _common.host_names(VENDOR, prefix, model["fqdns"])
     cidrs = list(model["cidrs4"]) + list(model["cidrs6"])
-    cidr_names = host_names(VENDOR, prefix, cidrs, "net-")
+    cidr_names = _common.host_names(VENDOR, prefix, cidrs, "net-")
     address_objects = [
         {"name": fqdn_names[h], "value": h, "address_type": "fqdn", "description": comment} for h in model["fqdns"]
     ]
@@ -104,7 +95,7 @@ def render(model: dict, **options) -> dict:
         if url_values else None
     )
     services = [{"name": item["name"], "protocol": item["protocol"], "destination_port": item["port"],
-                 "description": comment} for item in vendor_services(model, prefix)]
+                 "description": comment} for item in _common.services(model, prefix)]
     service_group = (
         {"name": f"{prefix}-services", "value": [s["name"] for s in services]} if services else None
     )

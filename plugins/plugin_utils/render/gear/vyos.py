@@ -7,13 +7,7 @@
 from __future__ import annotations
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
-    VendorRenderError,
-    check_options,
-    port_label,
-    require_model,
-    unexpressible_warnings,
-)
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _common
 
 FORMAT_DOC = """\
 C(vyos): VyOS 1.4+ configuration commands for vyos.vyos.vyos_config, a dict with C(lines) (C(set firewall group
@@ -37,22 +31,22 @@ def _first_number(opts: dict, count: int) -> int:
     if isinstance(anchor, str) and is_decimal(anchor):
         anchor = int(anchor)
     if isinstance(anchor, bool) or not isinstance(anchor, int) or not 1 <= anchor <= 999999:
-        raise VendorRenderError(f"anchor {opts['anchor']!r} must be a rule number (1-999999)", VENDOR)
+        raise _common.VendorRenderError(f"anchor {opts['anchor']!r} must be a rule number (1-999999)", VENDOR)
     first = anchor - count if opts["position"] == "before" else anchor + 1
     if first < 1:
-        raise VendorRenderError(
+        raise _common.VendorRenderError(
             f"no room for {count} rule(s) before rule {anchor}; choose a higher anchor or top", VENDOR)
     return first
 
 
 def render(model: dict, **options) -> dict:
     """Render the VyOS payloads for ``model`` (see FORMAT_DOC for the options)."""
-    require_model(VENDOR, model)
-    opts = check_options(VENDOR, options, VENDOR_OPTIONS)
+    _common.require_model(VENDOR, model)
+    opts = _common.check_options(VENDOR, options, VENDOR_OPTIONS)
     upper = opts["prefix"].upper().replace(".", "-")
     rule_set = (opts["rule_name"] or f"{upper}-OUT")
     if len(rule_set) > 28 or "." in rule_set:
-        raise VendorRenderError(f"rule_name {rule_set!r} must be at most 28 characters, no '.'", VENDOR)
+        raise _common.VendorRenderError(f"rule_name {rule_set!r} must be at most 28 characters, no '.'", VENDOR)
     comment = opts["comment"]
     names = {
         "net4": f"{upper}-NET4", "net6": f"{upper}-NET6", "tcp": f"{upper}-TCP", "udp": f"{upper}-UDP",
@@ -69,7 +63,8 @@ def render(model: dict, **options) -> dict:
     for protocol in protocols:
         lines += [f"set firewall group port-group {names[protocol]} description '{comment}'"]
         lines += [
-            f"set firewall group port-group {names[protocol]} port {port_label(p)}" for p in model["ports"][protocol]
+            f"set firewall group port-group {names[protocol]} port {_common.port_label(port)}"
+            for port in model["ports"][protocol]
         ]
     if model["fqdns"]:
         lines += [f"set firewall group domain-group {names['fqdn']} description '{comment}'"]
@@ -105,5 +100,5 @@ def render(model: dict, **options) -> dict:
         "lines": lines,
         "delete_lines": delete_lines,
         "rule_set": rule_set,
-        "warnings": unexpressible_warnings(VENDOR, model),
+        "warnings": _common.unexpressible_warnings(VENDOR, model),
     }
