@@ -130,8 +130,8 @@ def options_of(vendor_options: t.Mapping) -> dict:
 
 def check_options(vendor: str, options: t.Mapping, vendor_options: t.Mapping) -> dict:
     """Validate common and vendor options (declarations, see options_of); return them with defaults filled in."""
-    opts = _core.check_options(options, options_of(vendor_options), functools.partial(VendorRenderError,
-                                                                                        format=vendor))
+    error = functools.partial(VendorRenderError, format=vendor)
+    opts = _core.check_options(options, options_of(vendor_options), error)
     if not _PREFIX_RE.match(opts["prefix"]):
         _fail(vendor, f"prefix {opts['prefix']!r} is not valid: a letter then up to 15 of [A-Za-z0-9_-]")
     if opts["position"] in ("before", "after"):
