@@ -30,7 +30,7 @@ FORMATS = render_plugin.available_formats()
 def tagged(value: str) -> str:
     """A string as ansible-core hands over a variable or loop item: a str subclass carrying its origin."""
     result = Origin(description="<test variable>").tag(value)
-    assert type(result) is not str and isinstance(result, str)
+    assert result.__class__ is not str and isinstance(result, str)
     return result
 
 
@@ -69,7 +69,7 @@ def test_choices_come_back_plain_and_text_is_converted_by_declared_type():
     }
     opts = check_options({"kind": tagged("b"), "header": tagged("no"), "timeout": tagged("60")}, declared, _Error)
     assert opts == {"kind": "b", "header": False, "timeout": 60}
-    assert type(opts["kind"]) is str
+    assert opts["kind"].__class__ is str
     with pytest.raises(_Error, match="option timeout True: not an integer"):
         check_options({"timeout": True}, declared, _Error)
 
