@@ -423,6 +423,17 @@ def foreign_objects(current: list, opts: dict) -> list[str]:
     for item in _objects(current, "set"):
         if not (isinstance(item.get("name"), str) and _OWN_SET_RE.match(item["name"])):
             foreign.append(f"set {item.get('name')!r}")
+    if foreign or not _objects(current, "table"):
+        return foreign
+    # A table holding only harmless objects is still not proof of authorship: a user's empty chain with
+    # "policy accept" (or an empty table) looks like one the collection would write. The collection's table always
+    # carries its fingerprint on the jump of its base chain; without it, every chain and the table are someone else's.
+    if not any(_tagged(rule.get("comment")) and rule.get("comment") != TAG and rule.get("chain") in HOOKS
+               for rule in _objects(current, "rule")):
+        chains = [chain for chain in _objects(current, "chain") if isinstance(chain, dict)]
+        foreign += [f"chain {chain.get('name')!r}" + (f" (hook {chain['hook']}, policy {chain.get('policy')})"
+                                                      if "hook" in chain else "") + " without the collection's tag"
+                    for chain in chains] or ["no chain at all (an empty table it did not create)"]
     return foreign
 
 

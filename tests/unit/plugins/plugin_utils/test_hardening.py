@@ -275,6 +275,31 @@ def test_enforce_mode_refuses_the_users_table_and_changes_nothing(model, netns, 
     assert nft(netns, "list", "ruleset").stdout == before == USER_TABLE
 
 
+# A table the user made that looks like one the collection writes: only an empty base chain with policy accept.
+USER_EMPTY_CHAIN = """table inet edge {
+\tchain output {
+\t\ttype filter hook output priority filter; policy accept;
+\t}
+}
+"""
+
+
+@needs_netns
+@pytest.mark.parametrize("state", ["present", "absent"])
+@pytest.mark.parametrize("user_table, named", [
+    (USER_EMPTY_CHAIN, "chain 'output' (hook output, policy accept) without the collection's tag"),
+    ("table inet edge {\n}\n", "no chain at all"),
+])
+def test_enforce_mode_never_takes_over_an_empty_chain_or_table_of_the_user(model, netns, state, user_table, named):
+    nft(netns, "-f", "-", stdin=user_table)
+    before = nft(netns, "list", "ruleset").stdout
+    with pytest.raises(NftablesRenderError) as caught:
+        render_nftables(model, table="edge", state=state, current=live(netns, "edge"))
+    assert "table inet edge holds objects netallow.apple did not write" in str(caught.value)
+    assert named in str(caught.value)
+    assert nft(netns, "list", "ruleset").stdout == before == user_table
+
+
 @needs_netns
 def test_enforce_mode_refuses_its_own_table_once_the_user_added_to_it(model, netns):
     nft(netns, "-f", "-", stdin=render_nftables(model, current=""))

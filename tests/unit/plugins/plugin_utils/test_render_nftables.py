@@ -205,8 +205,18 @@ def test_allow_mode_needs_the_users_table_and_chain(model):
 
 def test_absent(model):
     assert render(model, state="absent", current="") == ""
-    current = {"nftables": [{"table": {"family": "inet", "name": "netallow_apple"}}]}
+    current = {"nftables": [
+        {"table": {"family": "inet", "name": "netallow_apple"}},
+        {"chain": {"family": "inet", "table": "netallow_apple", "name": "output", "type": "filter", "hook": "output",
+                   "policy": "accept"}},
+        {"rule": {"family": "inet", "table": "netallow_apple", "chain": "output", "handle": 3,
+                  "comment": "netallow_apple:0123456789abcdef"}},
+    ]}
     assert render(model, state="absent", current=current, header=False) == "delete table inet netallow_apple\n"
+    # An empty table of that name is not proof the collection made it: it is left alone, by name.
+    empty = {"nftables": [{"table": {"family": "inet", "name": "netallow_apple"}}]}
+    with pytest.raises(NftablesRenderError, match="no chain at all"):
+        render(model, state="absent", current=empty)
     assert render(model, state="absent", artifact="persist") == ""
 
 
