@@ -90,21 +90,58 @@ def _results_of(value: Any, where: str) -> list:
     return _check_results(value, where)
 
 
-def normalize_runs(data: Any, host: str = "localhost") -> list:
+def normalize_runs(data: Any, host: str = "localhost", result: str | None = None) -> list:
     """Accept the shapes a play produces and return ``[(hostname, [result, ...]), ...]`` sorted by hostname.
 
-    - one module result (``{'results': [...], 'summary': ...}``) or a bare results list: one host named ``host``;
-    - a mapping of hostname to module result (or to a results list), as built from ``hostvars``;
-    - a list of ``{'host'|'inventory_hostname': name, 'results': [...]}`` items.
+    Hosts without a result are left out; :func:`collect_runs` also returns their names.
     """
+    return collect_runs(data, host, result)[0]
+
+
+def _host_value(variables: Any, name: str, where: str) -> Any:
+    """Variable ``name`` of one host's variables (``hostvars[host]``), or None when the host has none."""
+    if not isinstance(variables, Mapping):
+        raise ReportError(f"{where}: expected the host's variables (hostvars[host]), got {type(variables).__name__}")
+    if name not in variables:
+        return None
+    try:
+        return variables[name]
+    except KeyError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - hostvars raise the templating engine's own errors for undefined names
+        if "undefined" in type(exc).__name__.lower() or "has no attribute" in str(exc):
+            return None
+        raise
+
+
+def collect_runs(data: Any, host: str = "localhost", result: str | None = None) -> tuple[list, list]:
+    """``(runs, without)``: runs as ``[(hostname, [result, ...]), ...]`` sorted by hostname, and the sorted names of
+    hosts that have no result (they did not run the check).
+
+    Accepted shapes:
+
+    - one module result (``{'results': [...], 'summary': ...}``) or a bare results list: one host named ``host``;
+    - a mapping of hostname to module result (or to a results list), as built from ``hostvars``; a host whose
+      value is None (``hostvars[h].reach | default(none)``) has no result;
+    - a list of ``{'host'|'inventory_hostname': name, 'results': [...]}`` items;
+    - with ``result`` (the name of the registered variable): ``hostvars`` itself, or a list of host variables
+      (``groups['all'] | map('extract', hostvars)``); hosts without that variable have no result.
+    """
+    if result is not None:
+        return _collect_hostvars(data, str(result))
     if isinstance(data, Mapping) and "results" in data and isinstance(data.get("results"), (list, tuple)):
-        return [(str(host), _results_of(data, str(host)))]
+        return [(str(host), _results_of(data, str(host)))], []
     if isinstance(data, Mapping):
-        return sorted(((str(name), _results_of(value, str(name))) for name, value in data.items()),
-                      key=lambda pair: pair[0])
+        runs, without = [], []
+        for name, value in data.items():
+            if value is None:
+                without.append(str(name))
+            else:
+                runs.append((str(name), _results_of(value, str(name))))
+        return sorted(runs, key=lambda pair: pair[0]), sorted(without)
     if isinstance(data, (list, tuple)):
         if all(isinstance(i, Mapping) and "status" in i for i in data):
-            return [(str(host), _check_results(data, str(host)))]
+            return [(str(host), _check_results(data, str(host)))], []
         runs = []
         for index, item in enumerate(data):
             if not isinstance(item, Mapping):
@@ -114,9 +151,150 @@ def normalize_runs(data: Any, host: str = "localhost") -> list:
                 raise ReportError(f"[{index}]: a per-host item needs 'inventory_hostname' (or 'hostname') and "
                                   "'results'")
             runs.append((str(name), _results_of(item, str(name))))
-        return sorted(runs, key=lambda pair: pair[0])
+        return sorted(runs, key=lambda pair: pair[0]), []
     raise ReportError(f"expected reachability results (a module result, a mapping of host to result, or a list), "
                       f"got {type(data).__name__}")
+
+
+def _hostvars_items(data: Any, what: str) -> list:
+    """``[(hostname, host variables)]`` from ``hostvars`` or from a list of host variables."""
+    if isinstance(data, Mapping):
+        return [(str(name), data[name]) for name in data]
+    if isinstance(data, (list, tuple)):
+        pairs = []
+        for index, variables in enumerate(data):
+            name = _host_value(variables, "inventory_hostname", f"[{index}]")
+            if name is None:
+                raise ReportError(f"[{index}]: with {what}, each item is one host's variables "
+                                  "(groups['all'] | map('extract', hostvars)); this one has no inventory_hostname")
+            pairs.append((str(name), variables))
+        return pairs
+    raise ReportError(f"with {what}, expected hostvars or a list of host variables, got {type(data).__name__}")
+
+
+def _collect_hostvars(data: Any, name: str) -> tuple[list, list]:
+    runs, without = [], []
+    for hostname, variables in _hostvars_items(data, f"result={name!r}"):
+        value = _host_value(variables, name, hostname)
+        if value is None:
+            without.append(hostname)
+        else:
+            runs.append((hostname, _results_of(value, f"{hostname}.{name}")))
+    return sorted(runs, key=lambda pair: pair[0]), sorted(without)
+
+
+def without_sentence(without: list, limit: int = 20) -> str:
+    """``2 hosts without results: a, b`` (the first ``limit`` names), or an empty string."""
+    if not without:
+        return ""
+    shown = ", ".join(without[:limit]) + (f" (+{len(without) - limit} more)" if len(without) > limit else "")
+    return f"{len(without)} host{'' if len(without) == 1 else 's'} without results: {shown}"
+
+
+# ------------------------------------------------------------------------------------------------ drift
+# What each host runs: the stamps the netallow.apple.deployed module read back (files and live tables), per host.
+
+DRIFT_STATES = ("out of date", "not compared", "nothing deployed", "in sync")
+DRIFT_COLOURS = {"out of date": STATUS_COLOURS["tls_failed"], "not compared": STATUS_COLOURS["skipped"],
+                 "nothing deployed": STATUS_COLOURS["service_failed"], "in sync": STATUS_COLOURS["ok"]}
+
+
+def _deployed_items(value: Any, where: str) -> list:
+    if not isinstance(value, Mapping):
+        raise ReportError(f"{where}: expected a result of netallow.apple.deployed, got {type(value).__name__}")
+    if value.get("skipped") and "files" not in value:
+        return []
+    if "files" not in value and "tables" not in value:
+        raise ReportError(f"{where}: a result of netallow.apple.deployed has 'files' (keys found: "
+                          f"{', '.join(sorted(map(str, value))) or 'none'})")
+    items = []
+    for key in ("files", "tables"):
+        listed = value.get(key) or []
+        if not isinstance(listed, (list, tuple)) or not all(isinstance(i, Mapping) for i in listed):
+            raise ReportError(f"{where}.{key}: expected a list of read-back results")
+        items.extend(listed)
+    return items
+
+
+def host_drift(value: Any, where: str = "deployed") -> dict:
+    """One host's drift from its ``deployed`` result: state, what was found, the current stamp, names since.
+
+    ``state`` is ``in sync`` (every stamp found matches the current one), ``out of date`` (one does not),
+    ``nothing deployed`` (no file or table holds a stamp) or ``not compared`` (stamps found, no current stamp given).
+    """
+    items = _deployed_items(value, where)
+    found = [i for i in items if i.get("found")]
+    where_found = [str(i.get("path") or i.get("table") or "?") for i in found]
+    missing = [str(i.get("path") or i.get("table") or "?") for i in items if not i.get("found")]
+    current = next((i for i in items if i.get("current_digest")), {})
+    added = sorted({str(n) for i in found for n in i.get("added") or ()})
+    removed = sorted({str(n) for i in found for n in i.get("removed") or ()})
+    if not found:
+        state = "nothing deployed"
+    elif any(i.get("in_sync") is False for i in found):
+        state = "out of date"
+    elif all(i.get("in_sync") for i in found):
+        state = "in sync"
+    else:
+        state = "not compared"
+    return {"state": state,
+            "versions": sorted({str(i.get("catalog_version")) for i in found}),
+            "digests": sorted({str(i.get("digest")) for i in found}),
+            "current_version": current.get("current_version"), "current_digest": current.get("current_digest"),
+            "added": added, "removed": removed, "where": where_found, "missing": missing}
+
+
+def collect_drift(deployed: Any, data: Any = None, host: str = "localhost", result: str | None = None) -> dict:
+    """``{hostname: host_drift}`` from the ``deployed`` option of a report.
+
+    ``deployed`` is one result of netallow.apple.deployed (the host ``host``), a mapping of hostname to such a
+    result (None for a host that did not read), or, when the reachability results come from ``hostvars``
+    (``result``), the name of the variable each host registered it in.
+    """
+    if deployed is None:
+        return {}
+    if isinstance(deployed, str):
+        if result is None:
+            raise ReportError(f"deployed={deployed!r} names a host variable: pass hostvars (or a list of host "
+                              "variables) with result=<name of the reachability result>")
+        pairs = [(name, _host_value(variables, deployed, name))
+                 for name, variables in _hostvars_items(data, f"deployed={deployed!r}")]
+    elif isinstance(deployed, Mapping) and ("files" in deployed or "tables" in deployed):
+        pairs = [(str(host), deployed)]
+    elif isinstance(deployed, Mapping):
+        pairs = [(str(name), value) for name, value in deployed.items()]
+    else:
+        raise ReportError(f"deployed: expected a result of netallow.apple.deployed, a mapping of host to such a "
+                          f"result, or the name of a host variable, got {type(deployed).__name__}")
+    return {name: host_drift(value, f"deployed[{name}]") for name, value in sorted(pairs) if value is not None}
+
+
+def drift_counts(drift: Mapping) -> str:
+    """``What each host runs: 3 in sync, 1 out of date`` (states in a fixed order), or an empty string."""
+    if not drift:
+        return ""
+    counts = {}
+    for entry in drift.values():
+        counts[entry["state"]] = counts.get(entry["state"], 0) + 1
+    return "What each host runs: " + ", ".join(f"{counts[s]} {s}" for s in DRIFT_STATES if counts.get(s)) + "."
+
+
+def drift_sentence(entry: Mapping) -> str:
+    """One host's drift in one sentence: found, current, and the names added and removed since."""
+    found = ", ".join(f"catalog {v}" for v in entry["versions"]) + " selection " + ", ".join(entry["digests"])
+    current = f"catalog {entry['current_version']} selection {entry['current_digest']}"
+    if entry["state"] == "nothing deployed":
+        return "nothing deployed" + (f" (no stamp in {', '.join(entry['missing'])})" if entry["missing"] else "")
+    if entry["state"] == "not compared":
+        return f"runs {found}; no current stamp to compare with"
+    if entry["state"] == "in sync":
+        return f"in sync: runs {current}"
+    changes = []
+    if entry["added"]:
+        changes.append(f"added since: {', '.join(entry['added'])}")
+    if entry["removed"]:
+        changes.append(f"removed since: {', '.join(entry['removed'])}")
+    return f"out of date: runs {found}, current {current}" + ("; " + "; ".join(changes) if changes else "")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -228,13 +406,31 @@ def _case_body_cached(key: tuple) -> str:
                                  "address_owner": owner, "proxy": proxy, "issuer": issuer, "detail": detail}))
 
 
-def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = "localhost") -> str:
+def _drift_case(hostname: str, entry: Mapping) -> tuple[str, bool, bool]:
+    """``(testcase, failed, skipped)`` for one host's deployed allow-list."""
+    head = (f'    <testcase name="deployed allow-list" classname="{_xml_escape(hostname + ".deployed")}" '
+            f'time="0.000"')
+    sentence = _xml_escape(drift_sentence(entry)[:2000])
+    if entry["state"] == "out of date":
+        return (f'{head}>\n      <failure type="out_of_date" message="{sentence[:500]}">{_xml_body(drift_sentence(entry))}'
+                "</failure>\n    </testcase>"), True, False
+    if entry["state"] in ("nothing deployed", "not compared"):
+        return f'{head}>\n      <skipped message="{sentence}" />\n    </testcase>', False, True
+    return f"{head}>\n      <system-out>{_xml_body(drift_sentence(entry))}</system-out>\n    </testcase>", False, False
+
+
+def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = "localhost",
+             result: str | None = None, deployed: Any = None) -> str:
     """One <testsuite> per host, one <testcase> per target; failures carry the status as type and the detail.
 
     The document follows the JUnit schema that Jenkins, GitLab and GitHub test reporters read (junit-10.xsd).
     Written as text in one pass (no element tree): a fleet's report holds every check of every host.
+    With ``deployed``, each host's suite has one more case, its deployed allow-list: failed when out of date.
     """
-    runs = normalize_runs(data, host)
+    runs, without = collect_runs(data, host, result)
+    drift = collect_drift(deployed, data, host, result)
+    ran = {hostname for hostname, _results in runs}
+    runs = sorted(runs + [(name, []) for name in drift if name not in ran], key=lambda pair: pair[0])
     suites = []
     grand_tests = grand_failures = 0
     grand_time = 0.0
@@ -262,16 +458,27 @@ def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = 
             else:
                 cases.append(f"{head}>\n      <system-out>{_case_body(result)}</system-out>\n"
                              "    </testcase>")
-        suites.append(f'  <testsuite name="{name}" tests="{len(results)}" failures="{failures}" errors="0" '
+        tests = len(results)
+        if hostname in drift:
+            case, failed, was_skipped = _drift_case(hostname, drift[hostname])
+            cases.append(case)
+            tests += 1
+            failures += failed
+            skipped += was_skipped
+        suites.append(f'  <testsuite name="{name}" tests="{tests}" failures="{failures}" errors="0" '
                       f'skipped="{skipped}" time="{elapsed:.3f}" hostname="{name}"'
                       + (">\n" + "\n".join(cases) + "\n  </testsuite>" if cases else " />"))
-        grand_tests += len(results)
+        grand_tests += tests
         grand_failures += failures
         grand_time += elapsed
     head = (f'<testsuites name="{_xml_escape(str(title))}" tests="{grand_tests}" failures="{grand_failures}" '
             f'errors="0" time="{grand_time:.3f}"')
     body = (">\n" + "\n".join(suites) + "\n</testsuites>") if suites else " />"
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + head + body + "\n"
+    note = ""
+    if without:
+        # A comment cannot hold "--": host names are free text.
+        note = "<!-- " + _xml_body(without_sentence(without, limit=len(without))).replace("--", "- -") + " -->\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + note + head + body + "\n"
 
 
 def _case_text(result: Mapping) -> str:
@@ -518,14 +725,20 @@ FULL_DETAIL_HOSTS = 50
 
 
 def to_markdown(data: Any, title: str = "Apple services reachability", host: str = "localhost",
-                max_failing_hosts: int = 10, catalog_index: Mapping | None = None) -> str:
-    """Apple services first (works or not, and why, in one sentence), the fleet view and the per-host view, then
-    the totals, targets across hosts and each host's failed checks."""
-    runs = normalize_runs(data, host)
+                max_failing_hosts: int = 10, catalog_index: Mapping | None = None, result: str | None = None,
+                deployed: Any = None) -> str:
+    """Apple services first (works or not, and why, in one sentence), the fleet view and the per-host view, what
+    each host runs (with ``deployed``), then the totals, targets across hosts and each host's failed checks."""
+    runs, without = collect_runs(data, host, result)
+    drift = collect_drift(deployed, data, host, result)
     summary = summarize_runs(runs)
     totals = summary["totals"]
     view = service_view(runs, catalog_index)
     lines = [f"# {_md(title)}", "", _totals_sentence(totals, bold=True)]
+    if without:
+        lines += ["", f"_{_md(without_sentence(without))}_ (they did not run the check)."]
+    if drift:
+        lines += ["", _md(drift_counts(drift))]
     verdict = _verdict(totals)
     if verdict:
         lines += ["", f"**{verdict}**"]
@@ -553,6 +766,17 @@ def to_markdown(data: Any, title: str = "Apple services reachability", host: str
             lines.append(f"| {_md(name)} | {'<br>'.join(_md(s['sentence']) for s in sentences)} |")
     else:
         lines.append("Every checked service works from every host.")
+    if drift:
+        lines += ["", "## What each host runs", "",
+                  "| host | state | found (catalog, selection) | current (catalog, selection) | added since | "
+                  "removed since |", "|---|---|---|---|---|---|"]
+        for name, entry in sorted(drift.items(), key=lambda item: (DRIFT_STATES.index(item[1]["state"]), item[0])):
+            found = ", ".join(entry["versions"]) + (" / " + ", ".join(entry["digests"]) if entry["digests"] else "")
+            current = (f"{entry['current_version']} / {entry['current_digest']}" if entry["current_digest"]
+                       else "-")
+            state = f"**{entry['state']}**" if entry["state"] == "out of date" else entry["state"]
+            lines.append(f"| {_md(name)} | {state} | {_md(found) or '-'} | {_md(current)} | "
+                         f"{_md(', '.join(entry['added'])) or '-'} | {_md(', '.join(entry['removed'])) or '-'} |")
     lines += ["", "## Checks by status", "", "| status | count |", "|---|---:|"]
     for status in STATUS_ORDER:
         if totals["by_status"].get(status):
@@ -663,11 +887,13 @@ def _host_anchor(hostname: str) -> str:
 
 
 def to_html(data: Any, title: str = "Apple services reachability", host: str = "localhost",
-            catalog_index: Mapping | None = None, max_listed_hosts: int = 20) -> str:
+            catalog_index: Mapping | None = None, max_listed_hosts: int = 20, result: str | None = None,
+            deployed: Any = None) -> str:
     """A self-contained HTML page (inline style and script, nothing loaded from elsewhere): Apple services and
     why they fail, hosts that fail the same way, a per-host view with filters by host and status, targets across
-    hosts, then each host's checks (failures first, coloured by status)."""
-    runs = normalize_runs(data, host)
+    hosts, then each host's checks (failures first, coloured by status). With ``deployed``: what each host runs."""
+    runs, without = collect_runs(data, host, result)
+    drift = collect_drift(deployed, data, host, result)
     summary = summarize_runs(runs)
     totals = summary["totals"]
     view = service_view(runs, catalog_index)
@@ -680,6 +906,11 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
         f"<h1>{esc(title)}</h1>",
         f'<p class="lead">{esc(_totals_sentence(totals))}</p>',
     ]
+    if without:
+        out.append(f'<p class="lead" id="without-results">{esc(without_sentence(without))} (they did not run the '
+                   "check).</p>")
+    if drift:
+        out.append(f'<p class="lead"><a href="#deployed">{esc(drift_counts(drift))}</a></p>')
     verdict = _verdict(totals)
     if verdict:
         out.append(f'<p class="lead"><strong>{esc(verdict)}</strong></p>')
@@ -735,6 +966,23 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
                    f'<td class="num">{failed} failed of {len(results)}</td>'
                    f'<td><ul class="plain">{breaks}</ul></td></tr>')
     out.append("</tbody></table>")
+
+    if drift:
+        out.append('<h2 id="deployed">What each host runs</h2>')
+        out.append("<table><thead><tr><th>host</th><th>state</th><th>found (catalog, selection)</th>"
+                   "<th>current (catalog, selection)</th><th>added since</th><th>removed since</th>"
+                   "</tr></thead><tbody>")
+        for name, entry in sorted(drift.items(), key=lambda item: (DRIFT_STATES.index(item[1]["state"]), item[0])):
+            found = ", ".join(entry["versions"]) + (" / " + ", ".join(entry["digests"]) if entry["digests"] else "")
+            current = (f"{entry['current_version']} / {entry['current_digest']}" if entry["current_digest"]
+                       else "-")
+            bg, fg = DRIFT_COLOURS[entry["state"]]
+            out.append(f'<tr data-host="{esc(name)}" data-drift="{esc(entry["state"])}"><td>{esc(name)}</td>'
+                       f'<td><span class="badge" style="background:{bg};color:{fg}">{esc(entry["state"])}</span></td>'
+                       f"<td>{esc(found) or '-'}</td><td>{esc(current)}</td>"
+                       f"<td>{esc(', '.join(entry['added'])) or '-'}</td>"
+                       f"<td>{esc(', '.join(entry['removed'])) or '-'}</td></tr>")
+        out.append("</tbody></table>")
 
     out.append('<h2 id="status-counts">Checks by status</h2>')
     out.append("<table><tr><th>status</th><th>count</th></tr>")

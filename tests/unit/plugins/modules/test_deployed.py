@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import shutil
 import subprocess
 import sys
 
 import pytest
 
+from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
 from ansible_collections.netallow.apple.plugins.modules import deployed
 from ansible_collections.netallow.apple.plugins.modules.deployed import read_back
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
@@ -25,6 +28,9 @@ OLD = [
     {"id": "dm.push", "section": "dm", "host": "*.push.apple.com", "tcp": [443, 5223], "udp": []},
     {"id": "ds.time", "section": "ds", "host": "time.apple.com", "tcp": [], "udp": [123]},
 ]
+NEEDS_NFT_NETNS = pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("nft") or not shutil.which("ip"),
+    reason="needs root, nftables and iproute2 for a scratch network namespace")
 NEW = OLD[1:] + [{"id": "dm.gdmf", "section": "dm", "host": "gdmf.apple.com", "tcp": [443], "udp": []}]
 
 
@@ -92,3 +98,59 @@ def test_module_end_to_end(tmp_path, written):
     assert result["files"][0]["added"] == ["gdmf.apple.com"]
     bad = _run_module(tmp_path, paths=[str(written["squid.conf"])], current={"names": []})
     assert "current: missing catalog_version, digest" in bad["msg"]
+
+
+def test_table_specs_and_bad_input():
+    assert deployed.parse_table("inet netallow_apple") == ("inet", "netallow_apple")
+    assert deployed.parse_table("netallow_apple") == ("inet", "netallow_apple")
+    for bad in ("inett netallow_apple", "inet", "inet a b", "inet 1bad", ""):
+        with pytest.raises(ValueError, match="families: inet, ip, ip6, arp, bridge, netdev"):
+            deployed.parse_table(bad)
+
+
+def test_table_comment_read_from_nft_listing():
+    stamp = build_allowlist(OLD, catalog_version="2026.3.0")["stamp"]
+    line = stamp_lines(stamp)[0]
+    # A chain's and a rule's comments come first here and are deeper: only the table's own comment counts.
+    listing = (f'table inet t {{\n\tchain c {{\n\t\tcomment "not the table"\n\t\taccept comment "rule"\n\t}}\n'
+               f'\tcomment "{line}"\n}}\n')
+    assert deployed.table_comment(listing) == line
+    assert deployed.table_comment('table inet t {\n\tchain c {\n\t\tcomment "x"\n\t}\n}\n') is None
+    result = deployed.read_table(lambda argv: (0, listing, ""), "inet", "t", stamp)
+    assert (result["table"], result["exists"], result["found"], result["in_sync"]) == ("inet t", True, True, True)
+    assert result["names_found"] is False and (result["added"], result["removed"]) == ([], [])
+    missing = deployed.read_table(lambda argv: (1, "", "Error: No such file or directory"), "inet", "t", stamp)
+    assert (missing["exists"], missing["found"], missing["in_sync"]) == (False, False, None)
+    with pytest.raises(RuntimeError, match="nft list table inet t failed .rc 2.: Error: permission denied"):
+        deployed.read_table(lambda argv: (2, "", "Error: permission denied"), "inet", "t", stamp)
+
+
+@NEEDS_NFT_NETNS
+def test_module_reads_the_live_table_comment_in_a_namespace(tmp_path):
+    """A table loaded with the stamp line as its comment, in a scratch namespace, read back by the module."""
+    old = build_allowlist(OLD, catalog_version="2026.3.0")["stamp"]
+    new = build_allowlist(NEW, catalog_version="2026.3.1")["stamp"]
+    name = f"nadep-{secrets.token_hex(4)}"
+    subprocess.run(["ip", "netns", "add", name], check=True, timeout=30)
+    try:
+        ruleset = f'table inet netallow_apple {{\n  comment "{stamp_lines(old)[0]}"\n}}\n'
+        subprocess.run(["ip", "netns", "exec", name, "nft", "-f", "-"], input=ruleset, text=True, check=True,
+                       timeout=30)
+        result = _run_module(tmp_path, tables=["inet netallow_apple", "ip absent_table"], netns=name, current=new)
+        live, absent = result["tables"]
+        assert (live["exists"], live["found"], live["catalog_version"], live["digest"]) == \
+            (True, True, "2026.3.0", old["digest"])
+        assert (live["current_version"], live["current_digest"], live["in_sync"]) == ("2026.3.1", new["digest"], False)
+        assert (absent["table"], absent["exists"], absent["found"]) == ("ip absent_table", False, False)
+        assert result["in_sync"] is False and result["files"] == []
+        same = _run_module(tmp_path, tables=["netallow_apple"], netns=name, current=old)
+        assert same["in_sync"] is True and same["tables"][0]["in_sync"] is True
+    finally:
+        subprocess.run(["ip", "netns", "del", name], check=False, timeout=30)
+
+
+def test_module_refuses_bad_tables_and_nothing_to_read(tmp_path):
+    bad = _run_module(tmp_path, tables=["inett x"])
+    assert bad["failed"] and "tables: 'inett x'" in bad["msg"] and "families: inet" in bad["msg"]
+    nothing = _run_module(tmp_path)
+    assert nothing["failed"] and "paths" in nothing["msg"] and "tables" in nothing["msg"]
