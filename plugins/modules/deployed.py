@@ -127,7 +127,8 @@ files:
         RV(files[].added) and RV(files[].removed) stay empty.
       type: bool
 tables:
-  description: One result per table of O(tables), in the order given, with the keys of RV(files) except RV(files[].path).
+  description:
+    - One result per table of O(tables), in the order given, with the keys of RV(files) except RV(files[].path).
   returned: always
   type: list
   elements: dict

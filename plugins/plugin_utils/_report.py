@@ -410,13 +410,14 @@ def _drift_case(hostname: str, entry: Mapping) -> tuple[str, bool, bool]:
     """``(testcase, failed, skipped)`` for one host's deployed allow-list."""
     head = (f'    <testcase name="deployed allow-list" classname="{_xml_escape(hostname + ".deployed")}" '
             f'time="0.000"')
-    sentence = _xml_escape(drift_sentence(entry)[:2000])
+    text = drift_sentence(entry)
+    message = _xml_escape(text[:500])  # cut before escaping: never half an entity
     if entry["state"] == "out of date":
-        return (f'{head}>\n      <failure type="out_of_date" message="{sentence[:500]}">{_xml_body(drift_sentence(entry))}'
+        return (f'{head}>\n      <failure type="out_of_date" message="{message}">{_xml_body(text)}'
                 "</failure>\n    </testcase>"), True, False
     if entry["state"] in ("nothing deployed", "not compared"):
-        return f'{head}>\n      <skipped message="{sentence}" />\n    </testcase>', False, True
-    return f"{head}>\n      <system-out>{_xml_body(drift_sentence(entry))}</system-out>\n    </testcase>", False, False
+        return f'{head}>\n      <skipped message="{message}" />\n    </testcase>', False, True
+    return f"{head}>\n      <system-out>{_xml_body(text)}</system-out>\n    </testcase>", False, False
 
 
 def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = "localhost",

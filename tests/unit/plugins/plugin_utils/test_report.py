@@ -297,3 +297,142 @@ def test_html_of_a_large_fleet_keeps_only_failures_in_the_details():
     assert page.count('<section class="host"') == 40
     assert page.count('<tr data-host="') == 121
     assert "only hosts with failures and their failed checks are listed" in page
+
+
+# ------------------------------------------------------------------ hosts without results, and what each host runs
+
+
+def read_back(path, version, digest, in_sync, added=(), removed=(), found=True):
+    """One item of netallow.apple.deployed's files list."""
+    return {"path": path, "exists": found, "found": found, "catalog_version": version if found else None,
+            "digest": digest if found else None, "current_version": "2026.3.1",
+            "current_digest": "sha256:1111111111111111", "in_sync": in_sync if found else None,
+            "added": list(added), "removed": list(removed), "names_found": found}
+
+
+DEPLOYED = {
+    "gw-old": {"changed": False, "in_sync": False, "files": [
+        read_back("/etc/squid/netallow-apple.conf", "2026.3.0", "sha256:0000000000000000", False,
+                  added=["gdmf.apple.com"], removed=["albert.apple.com"])],
+        "tables": [{"table": "inet netallow_apple", "exists": True, "found": True, "catalog_version": "2026.3.0",
+                    "digest": "sha256:0000000000000000", "current_version": "2026.3.1",
+                    "current_digest": "sha256:1111111111111111", "in_sync": False, "added": [], "removed": [],
+                    "names_found": False}]},
+    "gw-new": {"changed": False, "in_sync": True, "files": [
+        read_back("/etc/squid/netallow-apple.conf", "2026.3.1", "sha256:1111111111111111", True)]},
+    "gw-none": {"changed": False, "in_sync": False, "files": [
+        read_back("/etc/squid/netallow-apple.conf", None, None, None, found=False)]},
+    "gw-unread": None,
+}
+
+
+def test_host_drift_states_and_names():
+    drift = _report.collect_drift(DEPLOYED)
+    assert sorted(drift) == ["gw-new", "gw-none", "gw-old"]
+    old = drift["gw-old"]
+    assert (old["state"], old["versions"], old["digests"]) == ("out of date", ["2026.3.0"], ["sha256:0000000000000000"])
+    assert (old["current_version"], old["current_digest"]) == ("2026.3.1", "sha256:1111111111111111")
+    assert (old["added"], old["removed"]) == (["gdmf.apple.com"], ["albert.apple.com"])
+    assert old["where"] == ["/etc/squid/netallow-apple.conf", "inet netallow_apple"]
+    assert drift["gw-new"]["state"] == "in sync"
+    assert drift["gw-none"]["state"] == "nothing deployed"
+    assert _report.drift_counts(drift) == "What each host runs: 1 out of date, 1 nothing deployed, 1 in sync."
+    assert _report.drift_sentence(old) == (
+        "out of date: runs catalog 2026.3.0 selection sha256:0000000000000000, current catalog 2026.3.1 selection "
+        "sha256:1111111111111111; added since: gdmf.apple.com; removed since: albert.apple.com")
+    uncompared = dict(DEPLOYED["gw-new"]["files"][0], in_sync=None, current_version=None, current_digest=None)
+    assert _report.host_drift({"files": [uncompared]})["state"] == "not compared"
+    # One module result stands for the host named by ``host``.
+    assert list(_report.collect_drift(DEPLOYED["gw-old"], host="gw1")) == ["gw1"]
+
+
+def test_bad_deployed_input_is_named():
+    with pytest.raises(_report.ReportError, match=r"deployed\[gw\]: a result of netallow.apple.deployed has 'files' "
+                                                  r"\(keys found: rc\)"):
+        _report.collect_drift({"gw": {"rc": 1}})
+    with pytest.raises(_report.ReportError, match="deployed='dep' names a host variable"):
+        _report.collect_drift("dep", {}, result=None)
+    with pytest.raises(_report.ReportError, match="got int"):
+        _report.collect_drift(3)
+
+
+def _fleet_with_drift():
+    return {"gw-old": module_result(result("ok")), "gw-new": module_result(result("ok")),
+            "gw-none": module_result(result("ok")), "gw-unread": module_result(result("ok"))}
+
+
+def test_markdown_shows_what_each_host_runs():
+    text = _report.to_markdown(_fleet_with_drift(), deployed=DEPLOYED)
+    assert "What each host runs: 1 out of date, 1 nothing deployed, 1 in sync." in text
+    section = text.split("## What each host runs")[1].split("## Checks by status")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| gw")]
+    assert rows == [
+        "| gw-old | **out of date** | 2026.3.0 / sha256:0000000000000000 | 2026.3.1 / sha256:1111111111111111 | "
+        "gdmf.apple.com | albert.apple.com |",
+        "| gw-none | nothing deployed | - | 2026.3.1 / sha256:1111111111111111 | - | - |",
+        "| gw-new | in sync | 2026.3.1 / sha256:1111111111111111 | 2026.3.1 / sha256:1111111111111111 | - | - |",
+    ]
+    assert "## What each host runs" not in _report.to_markdown(_fleet_with_drift())
+
+
+def test_html_shows_what_each_host_runs():
+    page = _report.to_html(_fleet_with_drift(), deployed=DEPLOYED)
+    section = page.split('<h2 id="deployed">')[1].split("</table>")[0]
+    assert section.index('data-host="gw-old"') < section.index('data-host="gw-none"') < \
+        section.index('data-host="gw-new"')
+    assert '<tr data-host="gw-old" data-drift="out of date">' in section
+    assert "<td>gdmf.apple.com</td><td>albert.apple.com</td></tr>" in section
+    parser = HTMLParser()
+    parser.feed(page)
+    parser.close()
+
+
+def test_junit_fails_the_out_of_date_host(schema):
+    document = _report.to_junit(_fleet_with_drift(), deployed=DEPLOYED)
+    schema.validate(document)
+    root = ET.fromstring(document)
+    suites = {suite.get("name"): suite for suite in root.iter("testsuite")}
+    old = suites["gw-old"].find("testcase[@name='deployed allow-list']")
+    assert old.find("failure").get("type") == "out_of_date"
+    assert "added since: gdmf.apple.com; removed since: albert.apple.com" in old.find("failure").text
+    assert suites["gw-none"].find("testcase[@name='deployed allow-list']/skipped") is not None
+    assert suites["gw-new"].find("testcase[@name='deployed allow-list']/system-out") is not None
+    assert suites["gw-unread"].find("testcase[@name='deployed allow-list']") is None
+    assert (root.get("tests"), root.get("failures")) == ("7", "1")
+
+
+def test_hosts_without_results_are_skipped_and_counted():
+    data = {"a": module_result(result("ok")), "b": None, "c": None}
+    runs, without = _report.collect_runs(data)
+    assert [name for name, _results in runs] == ["a"] and without == ["b", "c"]
+    assert "_2 hosts without results: b, c_ (they did not run the check)." in _report.to_markdown(data)
+    assert '<p class="lead" id="without-results">2 hosts without results: b, c' in _report.to_html(data)
+    assert "<!-- 2 hosts without results: b, c -->" in _report.to_junit(data)
+    assert _report.without_sentence([f"h{i}" for i in range(25)]).endswith("h19 (+5 more)")
+
+
+def test_hostvars_shape_with_the_result_variable():
+    """``hostvars | to_html(result='reach')``, ``groups['all'] | map('extract', hostvars)``: host variables."""
+    hostvars = {"mac1": {"inventory_hostname": "mac1", "reach": module_result(result("ok")), "dep": DEPLOYED["gw-old"]},
+                "printer": {"inventory_hostname": "printer"},
+                "mac2": {"inventory_hostname": "mac2", "reach": module_result(result("timeout"))}}
+    runs, without = _report.collect_runs(hostvars, result="reach")
+    assert [name for name, _results in runs] == ["mac1", "mac2"] and without == ["printer"]
+    assert _report.collect_runs(list(hostvars.values()), result="reach") == (runs, without)
+    drift = _report.collect_drift("dep", hostvars, result="reach")
+    assert list(drift) == ["mac1"] and drift["mac1"]["state"] == "out of date"
+    with pytest.raises(_report.ReportError, match=r"\[0\]: with result='reach', each item is one host's variables"):
+        _report.collect_runs([{"reach": {}}], result="reach")
+    with pytest.raises(_report.ReportError, match=r"mac1.reach: a module result needs a 'results' list"):
+        _report.collect_runs({"mac1": {"inventory_hostname": "mac1", "reach": {"rc": 0}}}, result="reach")
+
+
+def test_filters_take_result_and_deployed():
+    filters = FilterModule().filters()
+    hostvars = {"mac1": {"reach": module_result(result("ok"))}, "idle": {}}
+    assert filters["reachability_summary"](hostvars, result="reach")["totals"]["hosts_without_results"] == ["idle"]
+    assert "1 host without results: idle" in filters["to_markdown"](hostvars, result="reach")
+    with pytest.raises(AnsibleFilterError, match="'result' must be the name of the variable"):
+        filters["to_html"](hostvars, result=["reach"])
+    with pytest.raises(AnsibleFilterError, match=r"netallow.apple.to_junit: deployed\[gw\]"):
+        filters["to_junit"](hostvars, result="reach", deployed={"gw": {"rc": 1}})
