@@ -24,6 +24,7 @@ options:
   paths:
     description:
       - Files to read, for example C(/etc/squid/conf.d/netallow-apple.conf) or C(/etc/nftables.d/netallow-apple.nft).
+      - At least one of O(paths) and O(tables).
       - A missing file is reported with RV(files[].exists=false), not as a failure.
     type: list
     elements: path
@@ -36,11 +37,13 @@ options:
     type: list
     elements: str
     default: []
+    version_added: 2.1.0
   netns:
     description:
       - Read O(tables) inside this network namespace (C(ip netns exec)), as the nftables role does with its own
         C(netallow_apple_nftables_netns).
     type: str
+    version_added: 2.1.0
   current:
     description:
       - The stamp of what the controller would render now, that is the C(stamp) of the allow-list model

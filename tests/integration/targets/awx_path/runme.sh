@@ -34,9 +34,16 @@ cp "${collection_root}/playbooks/fleet_reachability.yml" "${pdd}/project/"
     for index in 1 2 3 4 5; do
         echo "mac-0${index} ansible_connection=local ansible_python_interpreter=$(command -v python)"
     done
+    # In the inventory, outside the probed group: it runs no check, and the report counts it without failing.
+    echo "[printers]"
+    echo "printer-01 ansible_connection=local ansible_python_interpreter=$(command -v python)"
 } > "${pdd}/inventory/hosts"
+# What the hosts "run": mac-01 a squid include from an older catalog and selection, mac-02 the current one, the
+# others nothing. The fleet playbook reads them back with the deployed module.
+mkdir -p "${work}/deployed"
+ansible-playbook prepare_deployed.yml -e "deployed_dir=${work}/deployed"
 # Every probed name resolves to 127.0.0.1 (nothing of Apple's listens there: the run fails fast, on loopback only).
-PYTHONPATH="${collections_root}" python - "${pdd}/env/extravars" "${pdd}/reports" <<'PY'
+PYTHONPATH="${collections_root}" python - "${pdd}/env/extravars" "${pdd}/reports" "${work}/deployed" <<'PY'
 import json
 import sys
 
@@ -48,6 +55,9 @@ extravars = {
     "netallow_apple_fleet_timeout": 1,
     "netallow_apple_fleet_resolve": {t["probe"]: "127.0.0.1" for t in targets},
     "netallow_apple_fleet_report_dir": sys.argv[2],
+    "netallow_apple_fleet_hosts": "macs",
+    "netallow_apple_fleet_deployed_paths": [sys.argv[3] + "/{{ inventory_hostname }}.conf"],
+    "netallow_apple_fleet_deployed_select": {"section": ["devicesetup"]},
 }
 with open(sys.argv[1], "w", encoding="utf-8") as handle:
     json.dump(extravars, handle)
