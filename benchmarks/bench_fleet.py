@@ -7,7 +7,9 @@ What the controller does for a fleet, measured phase by phase; the module's resu
 boundary (the dicts the module returns, built with its own result constructor), so the figures are the
 controller's alone:
 
-1. target selection: the action plugin's ``select_targets`` once per host (the default catalog), as a play does;
+1. target selection: the action plugin's selection once per host (the default catalog), as a play does: Ansible
+   runs the plugin in a new worker process per host; the first computes the selection and leaves it in the run's
+   temporary directory, the others read it back (``select_targets_once``);
 2. aggregation: ``normalize_runs``, ``summarize_runs`` and the per-service view over the hostvars-shaped mapping;
 3. the three reports through the filters a play calls (JUnit, Markdown, HTML), written to files.
 
@@ -75,19 +77,23 @@ def simulated_results(targets: list, skipped: list, index: int) -> dict:
 
 def measure(hosts: int, out_dir: str | None, selection_name: str = "default") -> dict:
     """One fleet size, in this process: seconds per phase, report sizes, peak memory."""
-    from ansible_collections.netallow.apple.plugins.action.reachability import select_targets
+    from ansible_collections.netallow.apple.plugins.action.reachability import select_targets_once
     from ansible_collections.netallow.apple.plugins.filter.report import FilterModule
     from ansible_collections.netallow.apple.plugins.plugin_utils import _report
 
     filters = FilterModule().filters()
     names = [f"mac-{index:05d}.example.edu" for index in range(1, hosts + 1)]
 
+    run_dir = tempfile.mkdtemp(prefix="nafleet-run-")  # Ansible's per-run local temporary directory
     started, cpu = time.perf_counter(), time.process_time()
     per_host = {}
     for name in names:
-        per_host[name] = select_targets(dict(SELECTIONS[selection_name], fail_on="required"))
+        per_host[name] = select_targets_once(dict(SELECTIONS[selection_name], fail_on="required"), run_dir)
     selection = time.perf_counter() - started
     selection_cpu = time.process_time() - cpu
+    for leftover in os.listdir(run_dir):
+        os.unlink(os.path.join(run_dir, leftover))
+    os.rmdir(run_dir)
 
     targets, skipped = per_host[names[0]]
     # The module's answer per host, as hostvars hold it after the play (not timed: the module's share).

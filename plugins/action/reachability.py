@@ -6,6 +6,12 @@ module on the managed host with an explicit target list."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
+
+from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
@@ -117,6 +123,52 @@ def select_targets(args: dict):
                               resolve=args.get("resolve"))
 
 
+def _selection_key(args: dict) -> str | None:
+    """A digest of everything the selection depends on: the catalog file (path, size, modification time), the
+    selectors and the resolve map. None when the catalog cannot be read (the selection then reports why)."""
+    from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import CATALOG_PATH
+
+    path = os.path.abspath(args.get("catalog_path") or CATALOG_PATH)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    options = {name: args.get(name) for name in SELECTORS}
+    options["resolve"] = args.get("resolve")
+    text = json.dumps([path, stat.st_mtime_ns, stat.st_size, options], sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def select_targets_once(args: dict, shared_dir: str | None):
+    """:func:`select_targets`, computed once per run for each distinct set of options.
+
+    Ansible runs this plugin in a new worker process per host, so an in-memory cache would be lost: the first
+    worker writes the selection to ``shared_dir`` (the controller's temporary directory of this run, which every
+    worker inherits and Ansible removes at exit) and the workers of the other hosts read it back instead of
+    loading the catalog and selecting again.
+    """
+    key = _selection_key(args) if shared_dir and os.path.isdir(shared_dir) else None
+    if key is None:
+        return select_targets(args)
+    path = os.path.join(shared_dir, f"netallow-apple-selection-{key}.json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            stored = json.load(handle)
+        return stored["targets"], stored["skipped"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    targets, skipped = select_targets(args)
+    partial = f"{path}.{os.getpid()}.part"
+    try:
+        with open(partial, "w", encoding="utf-8") as handle:
+            json.dump({"targets": targets, "skipped": skipped}, handle)
+        os.replace(partial, path)  # atomic: a worker reads the whole selection or none
+    except (OSError, TypeError, ValueError):
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+    return targets, skipped
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = True
@@ -132,7 +184,7 @@ class ActionModule(ActionBase):
         del validation
         skipped = []
         if args.get("targets") is None:
-            targets, skipped = select_targets(args)
+            targets, skipped = select_targets_once(args, C.DEFAULT_LOCAL_TMP)
         else:
             targets = args["targets"]
         module_args = {key: value for key, value in self._task.args.items() if key not in SELECTORS}

@@ -66,6 +66,12 @@ def _status_rank(status: str) -> int:
 def _check_results(results: Any, where: str) -> list:
     if not isinstance(results, (list, tuple)):
         raise ReportError(f"{where}: expected a list of results, got {type(results).__name__}")
+    for item in results:
+        # The common case in one expression per result (a fleet has a million); the slow path names the problem.
+        if not (type(item) is dict and "status" in item and "host" in item and "port" in item and "protocol" in item):
+            break
+    else:
+        return results if isinstance(results, list) else list(results)
     checked = []
     for index, item in enumerate(results):
         if not isinstance(item, dict) and not isinstance(item, Mapping):  # dict first: the cheap check
@@ -311,50 +317,62 @@ def target_label(result: Mapping) -> str:
         return _cached_label.__wrapped__(str(result["host"]), result.get("probe"), result["protocol"], result["port"])
 
 
+def _target_key(result: Mapping) -> tuple:
+    return (str(result["host"]), result.get("probe") or str(result["host"]), str(result["protocol"]),
+            str(result["port"]))
+
+
 def summarize_runs(runs: list) -> dict:
     """Totals over all hosts and, per target, how many hosts reach it and with which statuses."""
     totals: dict = {"hosts": len(runs), "results": 0, "ok": 0, "failed": 0, "skipped": 0, "by_status": {},
                     "hosts_all_ok": 0, "hosts_with_failures": 0}
     targets: dict = {}
+    by_raw: dict = {}  # the result's own values -> its target, to skip building the normalised key a million times
+    by_status = totals["by_status"]
     for hostname, results in runs:
         host_failed = False
         for result in results:
             status = result["status"]
-            totals["results"] += 1
-            totals["by_status"][status] = totals["by_status"].get(status, 0) + 1
-            if status == "ok":
-                totals["ok"] += 1
-            elif status == "skipped":
-                totals["skipped"] += 1
-            else:
-                totals["failed"] += 1
-                host_failed = True
-            key = (str(result["host"]), result.get("probe") or str(result["host"]), str(result["protocol"]),
-                   str(result["port"]))
-            entry = targets.get(key)
+            by_status[status] = by_status.get(status, 0) + 1
+            raw = (result["host"], result.get("probe"), result["protocol"], result["port"])
+            try:
+                entry = by_raw.get(raw)
+            except TypeError:  # an unhashable value in a hand-made result
+                raw, entry = None, None
             if entry is None:
-                entry = targets[key] = {
-                    "target": target_label(result),
-                    "host": result["host"],
-                    "probe": result.get("probe") or result["host"],
-                    "protocol": result["protocol"],
-                    "port": result["port"],
-                    "required": bool(result.get("required", True)),
-                    "hosts": 0,
-                    "hosts_ok": 0,
-                    "by_status": {},
-                    "failing_hosts": [],
-                }
+                key = _target_key(result)
+                entry = targets.get(key)
+                if entry is None:
+                    entry = targets[key] = {
+                        "target": target_label(result),
+                        "host": result["host"],
+                        "probe": result.get("probe") or result["host"],
+                        "protocol": result["protocol"],
+                        "port": result["port"],
+                        "required": bool(result.get("required", True)),
+                        "hosts": 0,
+                        "hosts_ok": 0,
+                        "by_status": {},
+                        "failing_hosts": [],
+                    }
+                if raw is not None:
+                    by_raw[raw] = entry
             entry["hosts"] += 1
-            entry["by_status"][status] = entry["by_status"].get(status, 0) + 1
+            counts = entry["by_status"]
+            counts[status] = counts.get(status, 0) + 1
             if status == "ok":
                 entry["hosts_ok"] += 1
             elif status != "skipped":
                 entry["failing_hosts"].append(hostname)
+                host_failed = True
         if host_failed:
             totals["hosts_with_failures"] += 1
         elif results:
             totals["hosts_all_ok"] += 1
+    totals["results"] = sum(by_status.values())
+    totals["ok"] = by_status.get("ok", 0)
+    totals["skipped"] = by_status.get("skipped", 0)
+    totals["failed"] = totals["results"] - totals["ok"] - totals["skipped"]
     # Most failing hosts first; targets that fail nowhere follow in name order.
     ordered = sorted(targets.values(), key=lambda t: (-len(t["failing_hosts"]), t["target"]))
     return {"totals": totals, "targets": ordered}
@@ -420,6 +438,39 @@ def _drift_case(hostname: str, entry: Mapping) -> tuple[str, bool, bool]:
     return f"{head}>\n      <system-out>{_xml_body(text)}</system-out>\n    </testcase>", False, False
 
 
+_CASE_FIELDS = ("status", "host", "probe", "protocol", "port", "id", "stage", "address_owner", "proxy", "issuer",
+                "detail")
+
+
+def _case_key(result: Mapping) -> tuple:
+    """What a JUnit case's text depends on, apart from the host's name and the seconds."""
+    addresses = result.get("addresses")
+    return (*map(result.get, _CASE_FIELDS), tuple(addresses) if isinstance(addresses, list) else addresses)
+
+
+def _junit_case_parts(result: Mapping) -> tuple:
+    """``(rank, label, kind, before host, between host and seconds, after seconds)`` of one result's case."""
+    status = result["status"]
+    label = target_label(result)
+    before = f'    <testcase name="{_xml_escape(label)}" classname="'
+    between = f'.{_xml_escape(str(result.get("id") or result["host"]))}" time="'
+    detail = str(result.get("detail") or "")
+    if status in FAILED:
+        message = _xml_escape(f"{status}: {detail}"[:500])
+        return (_status_rank(status), label, "failed", before, between,
+                f'">\n      <failure type="{_xml_escape(str(status))}" message="{message}">'
+                f"{_case_body(result)}</failure>\n    </testcase>")
+    if status == "skipped":
+        return (_status_rank(status), label, "skipped", before, between,
+                f'">\n      <skipped message="{_xml_escape(detail[:500])}" />\n    </testcase>')
+    return (_status_rank(status), label, "ok", before, between,
+            f'">\n      <system-out>{_case_body(result)}</system-out>\n    </testcase>')
+
+
+def _row_order(row: tuple) -> tuple:
+    return row[0][0], row[0][1]
+
+
 def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = "localhost",
              result: str | None = None, deployed: Any = None) -> str:
     """One <testsuite> per host, one <testcase> per target; failures carry the status as type and the detail.
@@ -435,30 +486,43 @@ def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = 
     suites = []
     grand_tests = grand_failures = 0
     grand_time = 0.0
+    # A fleet repeats the same targets with the same outcomes on every host: each distinct case is written once per
+    # report, in three parts around the host's name and the seconds.
+    parts_of: dict = {}
+    seconds_of: dict = {}
     for hostname, results in runs:
         failures = skipped = 0
         elapsed = 0.0
-        cases = []
         name = _xml_escape(str(hostname))
-        for result in _sorted_results(results):
-            status = result["status"]
-            seconds = _seconds(result)
-            elapsed += float(seconds)
-            classname = f"{hostname}.{result.get('id') or result['host']}"
-            head = (f'    <testcase name="{_xml_escape(target_label(result))}" classname="{_xml_escape(classname)}" '
-                    f'time="{seconds}"')
-            detail = str(result.get("detail") or "")
-            if status in FAILED:
+        rows = []
+        for item in results:
+            try:
+                key = _case_key(item)
+                parts = parts_of.get(key)
+            except TypeError:  # an unhashable value in a hand-made result
+                key, parts = None, None
+            if parts is None:
+                parts = _junit_case_parts(item)
+                if key is not None:
+                    parts_of[key] = parts
+            ms = item.get("elapsed_ms")
+            try:
+                seconds = seconds_of[ms]
+            except (KeyError, TypeError):
+                text = _seconds(item)
+                seconds = (text, float(text))
+                if isinstance(ms, (int, float, str)):
+                    seconds_of[ms] = seconds
+            rows.append((parts, seconds))
+        rows.sort(key=_row_order)
+        cases = []
+        for (_rank, _label, kind, before, between, after), (text, value) in rows:
+            elapsed += value
+            if kind == "failed":
                 failures += 1
-                message = _xml_escape(f"{status}: {detail}"[:500])
-                cases.append(f'{head}>\n      <failure type="{_xml_escape(str(status))}" message="{message}">'
-                             f"{_case_body(result)}</failure>\n    </testcase>")
-            elif status == "skipped":
+            elif kind == "skipped":
                 skipped += 1
-                cases.append(f'{head}>\n      <skipped message="{_xml_escape(detail[:500])}" />\n    </testcase>')
-            else:
-                cases.append(f"{head}>\n      <system-out>{_case_body(result)}</system-out>\n"
-                             "    </testcase>")
+            cases.append(f"{before}{name}{between}{text}{after}")
         tests = len(results)
         if hostname in drift:
             case, failed, was_skipped = _drift_case(hostname, drift[hostname])
@@ -596,14 +660,14 @@ def cause(result: Mapping) -> str:
     return ""
 
 
-def _service_state(results: list) -> tuple[str, Mapping | None]:
-    """``(state, worst failed result)`` of one service on one host: works, blocked, degraded or unchecked."""
-    failed = [r for r in results if r["status"] in FAILED]
+def _failed_state(failed: list, any_ok: bool) -> tuple[str, Mapping | None]:
+    """``(state, worst failed result)`` of one service on one host - works, blocked, degraded or unchecked - from
+    its failed results and whether any of its results was ok."""
     if failed:
         required = [r for r in failed if r.get("required", True)]
         worst = min(required or failed, key=lambda r: (_status_rank(r["status"]), target_label(r)))
         return ("blocked" if required else "degraded"), worst
-    if any(r["status"] == "ok" for r in results):
+    if any_ok:
         return "works", None
     return "unchecked", None
 
@@ -625,16 +689,27 @@ def service_view(runs: list, catalog_index: Mapping | None = None) -> dict:
     per_host: dict = {}
     groups_by_id: dict = {}
     for hostname, results in runs:
+        # Per service: the failed results (or the state when none failed): one pass over the host's results.
         grouped: dict = {}
         for result in results:
             ident = result.get("id")
-            group = groups_by_id.get(ident)
+            try:
+                group = groups_by_id.get(ident)
+            except TypeError:  # an unhashable id in a hand-made result
+                group = service_group(result, catalog_index)
             if group is None:
                 group = groups_by_id[ident] = service_group(result, catalog_index)
-            grouped.setdefault(group, []).append(result)
+            status = result["status"]
+            members = grouped.get(group)
+            if members is None:
+                members = grouped[group] = [False, []]
+            if status in FAILED:
+                members[1].append(result)
+            elif status == "ok":
+                members[0] = True
         sentences = []
-        for (key, label), members in grouped.items():
-            state, worst = _service_state(members)
+        for (key, label), (any_ok, failed) in grouped.items():
+            state, worst = _failed_state(failed, any_ok)
             entry = services.setdefault(key, {"key": key, "label": label, "works": 0, "blocked": 0, "degraded": 0,
                                               "unchecked": 0, "causes": {}})
             entry[state] += 1
@@ -690,7 +765,9 @@ def _service_line(entry: Mapping, host_count: int) -> tuple[str, str]:
 
 def _md(value: Any) -> str:
     """One table cell: control characters (a lone CR too) become spaces; link, image and code syntax is escaped."""
-    text = "".join(char if char.isprintable() else " " for char in str(value if value is not None else ""))
+    text = str(value if value is not None else "")
+    if not text.isprintable():
+        text = "".join(char if char.isprintable() else " " for char in text)
     for char in "\\|[]!`":
         text = text.replace(char, "\\" + char)
     return text.replace("<", "&lt;")
@@ -796,7 +873,7 @@ def to_markdown(data: Any, title: str = "Apple services reachability", host: str
     lines += ["", "## Failures per host", ""]
     any_failure = False
     for hostname, results in runs:
-        failed = [r for r in _sorted_results(results) if r["status"] in FAILED]
+        failed = _sorted_results([r for r in results if r["status"] in FAILED])
         if not failed:
             continue
         any_failure = True
@@ -952,10 +1029,14 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
                '</select></label>'
                f'<output id="count" class="muted">{len(runs)} of {len(runs)} hosts shown</output></form>')
     out.append('<table id="hosts"><thead><tr><th>host</th><th>checks</th><th>what breaks</th></tr></thead><tbody>')
-    host_order = sorted(runs, key=lambda run: (not any(r["status"] in FAILED for r in run[1]), run[0]))
-    for hostname, results in host_order:
-        failed = sum(1 for r in results if r["status"] in FAILED)
-        statuses = " ".join(sorted({str(r["status"]) for r in results}))
+    # Per host, once: how many checks failed and which statuses it has (both tables below use them).
+    counted = []
+    for hostname, results in runs:
+        present = {r["status"] for r in results}
+        failed = sum(1 for r in results if r["status"] in FAILED) if not present.isdisjoint(FAILED) else 0
+        counted.append((hostname, results, failed, " ".join(sorted({str(status) for status in present}))))
+    host_order = sorted(counted, key=lambda run: (not run[2], run[0]))
+    for hostname, results, failed, statuses in host_order:
         sentences = view["hosts"].get(hostname) or []
         breaks = ("".join(f"<li>{esc(s['sentence'])}</li>" for s in sentences) if sentences
                   else "<li>nothing: every checked service works</li>")
@@ -1006,11 +1087,9 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
     if not full:
         out.append(f'<p class="muted">{totals["hosts"]} hosts: only hosts with failures and their failed checks are '
                    "listed here; the JUnit report has every check.</p>")
-    for hostname, results in host_order:
-        failed = sum(1 for r in results if r["status"] in FAILED)
+    for hostname, results, failed, statuses in host_order:
         if not full and not failed:
             continue
-        statuses = " ".join(sorted({str(r["status"]) for r in results}))
         out.append(f'<section class="host" data-host="{esc(hostname)}" data-statuses="{esc(statuses)}" '
                    f'data-failing="{1 if failed else 0}">')
         out.append(f'<h3 id="{_host_anchor(hostname)}">{esc(hostname)} <span class="muted">'

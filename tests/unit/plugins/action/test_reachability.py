@@ -86,3 +86,48 @@ def test_select_targets_names_unknown_section(tmp_path):
     base.update(include_removed=False, include_unverified=False, catalog_path=str(path))
     with pytest.raises(AnsibleActionFail, match="nosuchsection"):
         select_targets(dict(base, section=["nosuchsection"]))
+
+
+def test_selection_is_computed_once_per_run_for_each_set_of_options(tmp_path, monkeypatch):
+    """The first host's worker writes the selection to the run's temporary directory; the others read it back."""
+    from ansible_collections.netallow.apple.plugins.action import reachability as action
+
+    managed = {"section": ["devicesetup", "devicemanagement"], "fail_on": "required"}
+    fresh = select_targets(dict(managed))
+    assert action.select_targets_once(dict(managed), str(tmp_path)) == fresh
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert len(written) == 1 and written[0].startswith("netallow-apple-selection-")
+
+    def no_second_selection(args):
+        raise AssertionError(f"selected again for {args}")
+
+    monkeypatch.setattr(action, "select_targets", no_second_selection)
+    # Read back: equal to a fresh selection, types included (ints stay ints, lists stay lists).
+    assert action.select_targets_once(dict(managed), str(tmp_path)) == fresh
+    # Other options are another selection; the wider one must be computed, not read back.
+    with pytest.raises(AssertionError, match="selected again"):
+        action.select_targets_once(dict(managed, section=["devicesetup"]), str(tmp_path))
+    with pytest.raises(AssertionError, match="selected again"):
+        action.select_targets_once(dict(managed, resolve={"albert.apple.com": "127.0.0.1"}), str(tmp_path))
+    # Without a shared directory, every call selects.
+    with pytest.raises(AssertionError, match="selected again"):
+        action.select_targets_once(dict(managed), None)
+    with pytest.raises(AssertionError, match="selected again"):
+        action.select_targets_once(dict(managed), str(tmp_path / "absent"))
+
+
+def test_an_edited_catalog_is_selected_again(tmp_path):
+    from ansible_collections.netallow.apple.plugins.action import reachability as action
+
+    catalog = tmp_path / "catalog.yml"
+    catalog.write_text(yaml.safe_dump(RAW), encoding="utf-8")
+    shared = tmp_path / "run"
+    shared.mkdir()
+    args = {"catalog_path": str(catalog)}
+    before = action.select_targets_once(dict(args), str(shared))
+    edited = yaml.safe_load(yaml.safe_dump(RAW))
+    edited["entries"] = edited["entries"][1:]
+    catalog.write_text(yaml.safe_dump(edited), encoding="utf-8")
+    after = action.select_targets_once(dict(args), str(shared))
+    assert after == select_targets(dict(args)) and after != before
+    assert len(list(shared.iterdir())) == 2
