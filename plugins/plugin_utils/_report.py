@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import html
+import operator
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -449,7 +450,7 @@ def _case_key(result: Mapping) -> tuple:
 
 
 def _junit_case_parts(result: Mapping) -> tuple:
-    """``(rank, label, kind, before host, between host and seconds, after seconds)`` of one result's case."""
+    """``((rank, label), kind, before host, between host and seconds, after seconds)`` of one result's case."""
     status = result["status"]
     label = target_label(result)
     before = f'    <testcase name="{_xml_escape(label)}" classname="'
@@ -457,18 +458,17 @@ def _junit_case_parts(result: Mapping) -> tuple:
     detail = str(result.get("detail") or "")
     if status in FAILED:
         message = _xml_escape(f"{status}: {detail}"[:500])
-        return (_status_rank(status), label, "failed", before, between,
+        return ((_status_rank(status), label), "failed", before, between,
                 f'">\n      <failure type="{_xml_escape(str(status))}" message="{message}">'
                 f"{_case_body(result)}</failure>\n    </testcase>")
     if status == "skipped":
-        return (_status_rank(status), label, "skipped", before, between,
+        return ((_status_rank(status), label), "skipped", before, between,
                 f'">\n      <skipped message="{_xml_escape(detail[:500])}" />\n    </testcase>')
-    return (_status_rank(status), label, "ok", before, between,
+    return ((_status_rank(status), label), "ok", before, between,
             f'">\n      <system-out>{_case_body(result)}</system-out>\n    </testcase>')
 
 
-def _row_order(row: tuple) -> tuple:
-    return row[0][0], row[0][1]
+_first = operator.itemgetter(0)
 
 
 def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = "localhost",
@@ -513,10 +513,10 @@ def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = 
                 seconds = (text, float(text))
                 if isinstance(ms, (int, float, str)):
                     seconds_of[ms] = seconds
-            rows.append((parts, seconds))
-        rows.sort(key=_row_order)
+            rows.append((parts[0], parts, seconds))
+        rows.sort(key=_first)
         cases = []
-        for (_rank, _label, kind, before, between, after), (text, value) in rows:
+        for _order, (_key, kind, before, between, after), (text, value) in rows:
             elapsed += value
             if kind == "failed":
                 failures += 1
