@@ -115,10 +115,6 @@ def _host_value(variables: Any, name: str, where: str) -> Any:
         return variables[name]
     except KeyError:
         return None
-    except Exception as exc:  # noqa: BLE001 - hostvars raise the templating engine's own errors for undefined names
-        if "undefined" in type(exc).__name__.lower() or "has no attribute" in str(exc):
-            return None
-        raise
 
 
 def collect_runs(data: Any, host: str = "localhost", result: str | None = None) -> tuple[list, list]:
