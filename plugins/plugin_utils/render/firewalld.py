@@ -221,7 +221,9 @@ def render(model: t.Mapping, **options: t.Any) -> str:
     if opts["artifact"] == "names":
         return json.dumps({"ipsets": [item["name"] for item in sets], "policy": opts["policy"]})
     if opts["artifact"] == "dnsmasq":
-        return "\n".join(["# Managed by netallow.apple; changes are overwritten."] + _dnsmasq(model, opts, sets)) + "\n"
+        stamp = [f"# {line}" for line in stamp_lines(model["stamp"])] if model.get("stamp") else []
+        return "\n".join(["# Managed by netallow.apple; changes are overwritten."] + stamp
+                         + _dnsmasq(model, opts, sets)) + "\n"
     files = {f"ipsets/{item['name']}.xml": _ipset_xml(item, opts) for item in sets}
     files[f"policies/{opts['policy']}.xml"] = _policy_xml(model, opts, sets)
     return json.dumps(files, indent=1, sort_keys=True)

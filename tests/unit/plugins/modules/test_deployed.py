@@ -42,6 +42,7 @@ def _outputs(model):
         "proxy.pac": _render_pac.render(model),
         "netallow-apple.nft": _render_nftables.render(model, artifact="persist"),
         "dnsmasq.conf": _render_nftables.render(model, artifact="dnsmasq"),
+        "firewalld-dnsmasq.conf": _render_firewalld.render(model, artifact="dnsmasq"),
         "policy.xml": policy,
     }
 

@@ -104,11 +104,14 @@ def test_family_ip_keeps_ipv4(model):
 
 
 def test_dnsmasq_lines_per_backend(model):
-    lines = render(model, artifact="dnsmasq").splitlines()[1:]
+    text = render(model, artifact="dnsmasq")
+    assert text.splitlines()[1].startswith("# netallow.apple stamp: catalog_version=")  # read back by `deployed`
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
     courier = next(line for line in lines if "/1-courier.push.apple.com/" in line)
     assert "4#inet#firewalld#netallow_apple_tcp_443_dns4" in courier
     assert f"4#inet#firewalld#{ipset_name('tcp_443_5223', 'dns4')}" in courier
-    legacy = render(model, artifact="dnsmasq", backend="iptables").splitlines()[1:]
+    legacy = [line for line in render(model, artifact="dnsmasq", backend="iptables").splitlines()
+              if not line.startswith("#")]
     assert all(line.startswith("ipset=/") for line in legacy)
 
 
