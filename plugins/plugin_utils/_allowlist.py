@@ -195,15 +195,14 @@ def validate_entry(entry: t.Any, index: t.Optional[int] = None) -> dict:
     """
     where = "extra entry" if index is None else f"extra entry #{index + 1}"
     if not isinstance(entry, t.Mapping):
-        raise AllowlistError(f"invalid {where} {entry!r}: expected a mapping with host, tcp and udp")
+        raise AllowlistError(f"invalid {where} {entry!r}: expected a mapping with host and tcp and/or udp")
     unknown = sorted(str(key) for key in entry if key not in EXTRA_ENTRY_KEYS)
     if unknown:
         raise AllowlistError(
             f"invalid {where}: unknown key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(EXTRA_ENTRY_KEYS))}"
         )
-    missing = [key for key in ("host", "tcp", "udp") if key not in entry]
-    if missing:
-        raise AllowlistError(f"invalid {where} {dict(entry)!r}: missing required key(s) {', '.join(missing)}")
+    if "host" not in entry:
+        raise AllowlistError(f"invalid {where} {dict(entry)!r}: missing required key host")
     try:
         host = validate_host(entry["host"])
     except AllowlistError as exc:
@@ -217,8 +216,9 @@ def validate_entry(entry: t.Any, index: t.Optional[int] = None) -> dict:
             f"invalid id {entry_id!r} in {where}: expected up to 200 characters of letters, digits and . _ - : / *,"
             " starting with a letter or digit"
         )
-    tcp = validate_ports(entry["tcp"], f"tcp of {where} {host}")
-    udp = validate_ports(entry["udp"], f"udp of {where} {host}")
+    # tcp and udp are optional, as in the roles' argument specs; at least one port is needed in all.
+    tcp = validate_ports(entry.get("tcp", []), f"tcp of {where} {host}")
+    udp = validate_ports(entry.get("udp", []), f"udp of {where} {host}")
     if not tcp and not udp:
         raise AllowlistError(f"invalid {where} {host!r}: no ports; give at least one tcp or udp port")
     if "description" in entry:

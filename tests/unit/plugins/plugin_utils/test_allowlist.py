@@ -143,6 +143,12 @@ def test_validate_entry_defaults_and_normalizes():
     assert (cidr["id"], cidr["section"], cidr["kind"]) == ("site.lan", "site", "cidr")
 
 
+def test_validate_entry_ports_of_one_protocol_are_enough():
+    """tcp and udp are optional, as the roles' argument specs say: the missing one is empty."""
+    assert validate_entry({"host": "mdm.example.edu", "tcp": [443]})["udp"] == []
+    assert validate_entry({"host": "ntp.example.edu", "udp": [123]})["tcp"] == []
+
+
 @pytest.mark.parametrize(
     ("entry", "fragment"),
     [
@@ -150,7 +156,8 @@ def test_validate_entry_defaults_and_normalizes():
         ({"host": "ok.example.com", "tcp": [70000], "udp": []}, "70000"),
         ({"host": "ok.example.com", "tcp": ["9000-8000"], "udp": []}, "'9000-8000'"),
         ({"host": "ok.example.com", "tcp": [], "udp": []}, "no ports"),
-        ({"host": "ok.example.com", "tcp": [443]}, "missing required key(s) udp"),
+        ({"tcp": [443], "udp": []}, "missing required key host"),
+        ({"host": "ok.example.com"}, "no ports"),
         ({"host": "ok.example.com", "tcp": 443, "udp": []}, "expected a list"),
         ({"host": "ok.example.com", "tcp": [443], "udp": [], "colour": "red"}, "unknown key(s) colour"),
         ({"host": "ok.example.com", "tcp": [443], "udp": [], "section": "Bad Section"}, "'Bad Section'"),

@@ -1,0 +1,437 @@
+# Copyright (c) 2026, netallow.apple contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Run every YAML example of the documentation as a test.
+
+Examples come from README.md, docs/*.md, the guides under docs/docsite/rst/, roles/*/README.md and the EXAMPLES of
+every plugin and module (read with ``ansible-doc --metadata-dump``). Each one runs as written, with
+``ansible-playbook --check``, in a scratch directory of its own:
+
+- a play or a list of plays runs against a fixture inventory whose hosts are this machine (local connection);
+- a list of tasks runs in a play on localhost;
+- a mapping of variables (``name: "{{ expression }}"``) is templated, each variable in turn.
+
+The whole run happens inside a network namespace that has only loopback and a private mount namespace, so no
+packet leaves the machine (a name lookup fails at once) and the fixture files shadow no real ones. Roles run in
+check mode there: they read, validate and render, and change nothing.
+
+An example passes when ansible-playbook succeeds with no failed or unreachable host and every task and play the
+example names was reached. An example that cannot run here carries a mark in its source, printed with its reason:
+``<!-- example: not run: REASON -->`` before a Markdown fence, ``.. example: not run: REASON`` before an RST
+code block, or a YAML comment ``# example: not run: REASON`` inside the example. ``example: setup: fleet`` first
+runs a play that registers ``reach`` on every host of the inventory (the reports' examples start from it).
+A block that is neither plays, tasks nor variables and carries no mark fails the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import dataclasses
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "examples"
+SANDBOX_ENV = "NETALLOW_APPLE_EXAMPLES_SANDBOX"
+WEB_ROOT = "/var/www"
+
+MARK = re.compile(r"example:\s*(?P<key>not run|setup|offline)\s*:\s*(?P<value>.*?)\s*(?:-->)?\s*$")
+MD_FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>yaml|yml|yaml\+jinja)\s*$")
+MD_END = re.compile(r"^\s*```\s*$")
+MD_COMMENT = re.compile(r"^\s*<!--\s*(?P<body>.*?)\s*-->\s*$")
+RST_BLOCK = re.compile(r"^(?P<indent>\s*)\.\. code-block::\s*(?P<lang>yaml|yml|yaml\+jinja)\s*$")
+RST_COMMENT = re.compile(r"^\s*\.\.\s+(?P<body>example:.*)$")
+YAML_MARK = re.compile(r"^\s*#\s*(?P<body>example:.*)$")
+FQCN = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+$")
+TASK_KEYWORDS = {"block", "include_tasks", "import_tasks", "include_role", "import_role"}
+SETUPS = {"fleet"}
+# What a task that needs Apple's servers says when it runs where no name resolves and no route leads out.
+OFFLINE_FAILURE = re.compile(r"required targets of \d+ not reachable|Temporary failure in name resolution"
+                             r"|Name or service not known|Network is unreachable")
+FATAL = re.compile(r"^fatal: \[[^\]]+\]: FAILED! => \n\s+changed: \w+\n\s+msg: (?P<msg>.*)$", re.M)
+
+
+@dataclasses.dataclass
+class Example:
+    """One YAML example and where it comes from."""
+
+    source: str
+    line: int
+    text: str
+    marks: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}"
+
+
+def _marks_from(lines: list[str], pattern: re.Pattern[str]) -> dict[str, str]:
+    marks: dict[str, str] = {}
+    for line in lines:
+        comment = pattern.match(line)
+        if not comment:
+            continue
+        mark = MARK.search(comment.group("body"))
+        if mark:
+            marks[mark.group("key")] = mark.group("value")
+    return marks
+
+
+def _preceding_comments(lines: list[str], index: int, pattern: re.Pattern[str]) -> list[str]:
+    """The comment lines right above line ``index`` (blank lines between them allowed)."""
+    found = []
+    i = index - 1
+    while i >= 0 and (not lines[i].strip() or pattern.match(lines[i])):
+        if lines[i].strip():
+            found.append(lines[i])
+        i -= 1
+    return found
+
+
+def extract_markdown(text: str, source: str) -> list[Example]:
+    """Every fenced YAML block of a Markdown text, with the marks of the HTML comments above it and inside it."""
+    lines = text.splitlines()
+    examples = []
+    i = 0
+    while i < len(lines):
+        fence = MD_FENCE.match(lines[i])
+        if not fence:
+            i += 1
+            continue
+        start = i
+        body = []
+        i += 1
+        while i < len(lines) and not MD_END.match(lines[i]):
+            body.append(lines[i])
+            i += 1
+        if i == len(lines):
+            raise ValueError(f"{source}:{start + 1}: YAML block is never closed")
+        code = textwrap.dedent("\n".join(body)) + "\n"
+        marks = _marks_from(_preceding_comments(lines, start, MD_COMMENT), MD_COMMENT)
+        marks.update(_marks_from(body, YAML_MARK))
+        examples.append(Example(source, start + 1, code, marks))
+        i += 1
+    return examples
+
+
+def extract_rst(text: str, source: str) -> list[Example]:
+    """Every ``code-block:: yaml`` (or ``yaml+jinja``) of an RST text, with the ``.. example:`` marks above it."""
+    lines = text.splitlines()
+    examples = []
+    for start, line in enumerate(lines):
+        block = RST_BLOCK.match(line)
+        if not block:
+            continue
+        indent = len(block.group("indent"))
+        body = []
+        for following in lines[start + 1:]:
+            if following.strip() and len(following) - len(following.lstrip()) <= indent:
+                break
+            body.append(following)
+        code = textwrap.dedent("\n".join(body)).strip("\n") + "\n"
+        marks = _marks_from(_preceding_comments(lines, start, RST_COMMENT), RST_COMMENT)
+        marks.update(_marks_from(body, YAML_MARK))
+        examples.append(Example(source, start + 1, code, marks))
+    return examples
+
+
+def extract_plugin_docs(metadata: dict) -> list[Example]:
+    """The EXAMPLES of every plugin and module in ``ansible-doc --metadata-dump`` output, one example each."""
+    examples = []
+    for plugin_type, plugins in sorted(metadata.get("all", {}).items()):
+        for name, doc in sorted(plugins.items()):
+            if not isinstance(doc, dict) or not doc.get("examples"):
+                continue
+            code = textwrap.dedent(doc["examples"]).strip("\n") + "\n"
+            examples.append(Example(f"{plugin_type} {name} EXAMPLES", 1, code, _marks_from(code.splitlines(), YAML_MARK)))
+    return examples
+
+
+def _is_task(item: object) -> bool:
+    return isinstance(item, dict) and any(FQCN.match(str(key)) or key in TASK_KEYWORDS for key in item)
+
+
+def classify(data: object) -> str:
+    """``playbook``, ``tasks``, ``vars`` or ``data`` (anything else: a file format, a returned value)."""
+    if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
+        if all("hosts" in item for item in data):
+            return "playbook"
+        if all(_is_task(item) for item in data):
+            return "tasks"
+    if isinstance(data, dict) and data and all(isinstance(v, str) and "{{" in v for v in data.values()):
+        return "vars"
+    return "data"
+
+
+def named(data: object, kind: str) -> tuple[list[str], list[str]]:
+    """The names of the plays and of the tasks an example holds (blocks included), in order."""
+    plays: list[str] = []
+    tasks: list[str] = []
+
+    def walk(items: object) -> None:
+        for task in items if isinstance(items, list) else []:
+            if not isinstance(task, dict):
+                continue
+            if task.get("name") and "block" not in task:
+                tasks.append(str(task["name"]))
+            for key in ("block", "rescue", "always"):
+                walk(task.get(key))
+
+    if kind == "playbook":
+        for play in data:
+            if play.get("name"):
+                plays.append(str(play["name"]))
+            for key in ("pre_tasks", "tasks", "post_tasks"):
+                walk(play.get(key))
+    elif kind == "tasks":
+        walk(data)
+    return plays, tasks
+
+
+def collect(root: Path, metadata: dict | None) -> list[Example]:
+    """Every example of the project, in a stable order."""
+    examples: list[Example] = []
+    markdown = [root / "README.md", *sorted((root / "docs").glob("*.md")), *sorted(root.glob("roles/*/README.md"))]
+    for path in markdown:
+        examples += extract_markdown(path.read_text(encoding="utf-8"), str(path.relative_to(root)))
+    for path in sorted((root / "docs" / "docsite" / "rst").glob("*.rst")):
+        examples += extract_rst(path.read_text(encoding="utf-8"), str(path.relative_to(root)))
+    if metadata is not None:
+        examples += extract_plugin_docs(metadata)
+    return examples
+
+
+# ------------------------------------------------------------------------------------------------ running
+
+
+def playbook_for(example: Example, data: object, kind: str) -> tuple[str, dict[str, str]]:
+    """The playbook that runs the example as written, and the extra files it needs (name -> text)."""
+    files = {"example.yml": example.text}
+    plays: list[dict] = []
+    if example.marks.get("setup") == "fleet":
+        plays += yaml.safe_load((FIXTURES / "setup_fleet.yml").read_text(encoding="utf-8"))
+    if kind == "playbook":
+        plays.append({"name": "Run the example", "ansible.builtin.import_playbook": "example.yml"})
+    elif kind == "tasks":
+        plays.append({
+            "name": "Run the example's tasks", "hosts": "localhost", "gather_facts": False,
+            "tasks": [{"name": "The example", "ansible.builtin.import_tasks": "example.yml"}],
+        })
+    else:
+        plays.append({
+            "name": "Template the example's variables", "hosts": "localhost", "gather_facts": False,
+            "vars_files": ["example.yml"],
+            "tasks": [{
+                "name": "Template each variable", "ansible.builtin.debug": {
+                    "msg": "{{ lookup('ansible.builtin.vars', item) }}"},
+                "loop": list(data),
+            }],
+        })
+    return yaml.safe_dump(plays, sort_keys=False), files
+
+
+@dataclasses.dataclass
+class Outcome:
+    example: Example
+    ok: bool
+    seconds: float
+    reason: str = ""
+    log: str = ""
+
+
+RECAP = re.compile(r"^\S+\s*:\s*ok=\d+\s+changed=\d+\s+unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)", re.M)
+
+
+def judge(output: str, returncode: int, plays: list[str], tasks: list[str], offline: bool = False) -> str:
+    """Why a run failed, or "" when it passed.
+
+    An ``offline`` example needs Apple's servers: it passes when it fails, and only because they cannot be reached.
+    """
+    if offline:
+        messages = FATAL.findall(output)
+        if returncode == 0:
+            return "marked offline, but it passed: remove the mark"
+        if not messages:
+            return f"ansible-playbook exited with {returncode} before any task failed"
+        wrong = [m for m in messages if not OFFLINE_FAILURE.search(m)]
+        return f"failed for another reason than the missing network: {wrong[0]}" if wrong else ""
+    if returncode != 0:
+        return f"ansible-playbook exited with {returncode}"
+    recaps = RECAP.findall(output)
+    if not recaps:
+        return "no PLAY RECAP: no host ran"
+    if any(int(unreachable) or int(failed) for unreachable, failed in recaps):
+        return "a host failed or was unreachable"
+    for play in plays:
+        if f"PLAY [{play}]" not in output:
+            return f"play {play!r} never started"
+    for task in tasks:
+        if not re.search(r"^TASK \[(?:[^\]]* : )?" + re.escape(task) + r"\] ", output, re.M):
+            return f"task {task!r} was never reached"
+    return ""
+
+
+def run_one(example: Example, number: int, scratch: Path, env: dict[str, str]) -> Outcome:
+    start = time.monotonic()
+    data = yaml.safe_load(example.text)
+    kind = classify(data)
+    directory = scratch / f"{number:03d}"
+    directory.mkdir(parents=True)
+    playbook, files = playbook_for(example, data, kind)
+    for name, text in files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    (directory / "run.yml").write_text(playbook, encoding="utf-8")
+    inventory = "fleet_inventory.yml" if example.marks.get("setup") == "fleet" else "inventory.yml"
+    command = ["ansible-playbook", "--check", "-i", str(FIXTURES / inventory), "run.yml"]
+    try:
+        done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True, timeout=300, check=False)
+        output, returncode = done.stdout + done.stderr, done.returncode
+    except subprocess.TimeoutExpired as exc:
+        output, returncode = f"{exc.stdout or ''}{exc.stderr or ''}\ntimed out after 300 s", -1
+    plays, tasks = named(data, kind)
+    reason = judge(output, returncode, plays, tasks, offline="offline" in example.marks)
+    (directory / "output.txt").write_text(output, encoding="utf-8")
+    return Outcome(example, not reason, time.monotonic() - start, reason, output)
+
+
+class TcpListener:
+    """Accepts and closes connections on 127.0.0.1:PORT until stopped (the fleet setup probes it)."""
+
+    def __init__(self, port: int) -> None:
+        self.socket = socket.create_server(("127.0.0.1", port))
+        self.socket.settimeout(0.5)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                connection, _address = self.socket.accept()
+            except OSError:
+                continue
+            connection.close()
+
+    def __enter__(self) -> TcpListener:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=5)
+        self.socket.close()
+
+
+def prepare_sandbox() -> None:
+    """Inside the new namespaces: loopback up, fixture files over the directories the examples name."""
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    subprocess.run(["nft", "-f", str(FIXTURES / "ruleset.nft")], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0755", "tmpfs", WEB_ROOT], check=True)
+    os.makedirs(f"{WEB_ROOT}/html", exist_ok=True)
+    shutil.copy(FIXTURES / "site.pac", "/var/www/html/site.pac")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=max(2, (os.cpu_count() or 2) + 1))
+    parser.add_argument("--scratch", default=str(ROOT / ".build" / "examples"))
+    parser.add_argument("--list", action="store_true", help="list the examples and their marks, run nothing")
+    parser.add_argument("match", nargs="*", help="run only examples whose source contains one of these")
+    args = parser.parse_args(argv)
+
+    if not args.list and os.environ.get(SANDBOX_ENV) != "1":
+        if os.geteuid() != 0:
+            print("run_examples.py: needs root (network and mount namespaces)", file=sys.stderr)
+            return 2
+        env = dict(os.environ, **{SANDBOX_ENV: "1"})
+        # The examples' web root is shadowed by a tmpfs inside the mount namespace; its mount point must exist.
+        created = not os.path.isdir(WEB_ROOT)
+        os.makedirs(WEB_ROOT, exist_ok=True)
+        try:
+            return subprocess.run(["unshare", "--net", "--mount", "--propagation", "private", sys.executable,
+                                   __file__, *(argv if argv is not None else sys.argv[1:])], env=env,
+                                  check=False).returncode
+        finally:
+            if created:
+                with contextlib.suppress(OSError):
+                    os.rmdir(WEB_ROOT)
+
+    started = time.monotonic()
+    dump = subprocess.run(["ansible-doc", "--metadata-dump", "--no-fail-on-errors", "netallow.apple"],
+                          capture_output=True, text=True, check=True)
+    examples = collect(ROOT, json.loads(dump.stdout))
+    if args.match:
+        examples = [e for e in examples if any(m in e.source for m in args.match)]
+
+    marked, runnable, invalid = [], [], []
+    for example in examples:
+        try:
+            data = yaml.safe_load(example.text)
+        except yaml.YAMLError as exc:
+            invalid.append((example, f"not valid YAML: {exc}".replace("\n", " ")))
+            continue
+        if "not run" in example.marks:
+            marked.append(example)
+        elif example.marks.get("setup", "fleet") not in SETUPS:
+            invalid.append((example, f"unknown setup {example.marks['setup']!r}; valid: {', '.join(sorted(SETUPS))}"))
+        elif classify(data) == "data":
+            invalid.append((example, "neither plays, tasks nor variables: run it or mark it 'example: not run: REASON'"))
+        else:
+            runnable.append(example)
+
+    for example in marked:
+        print(f"marked   {example.where}: not run: {example.marks['not run']}")
+    for example in runnable:
+        if "offline" in example.marks:
+            print(f"offline  {example.where}: must fail only for want of a network: {example.marks['offline']}")
+    if args.list:
+        for example in runnable:
+            print(f"runnable {example.where} ({classify(yaml.safe_load(example.text))})")
+        return 0
+
+    prepare_sandbox()
+    scratch = Path(args.scratch)
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="0",
+               ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_STDOUT_CALLBACK="default",
+               ANSIBLE_CALLBACK_RESULT_FORMAT="yaml", ANSIBLE_TIMEOUT="10")
+    outcomes: list[Outcome] = []
+    with TcpListener(5223), concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        # Plays (roles) take longest: start them first so that the task lists fill the gaps.
+        order = sorted(enumerate(runnable, 1), key=lambda pair: classify(yaml.safe_load(pair[1].text)) != "playbook")
+        futures = [pool.submit(run_one, example, n, scratch, env) for n, example in order]
+        for future in concurrent.futures.as_completed(futures):
+            outcome = future.result()
+            outcomes.append(outcome)
+            state = "ok    " if outcome.ok else "FAILED"
+            print(f"{state}   {outcome.example.where} ({outcome.seconds:.1f} s){': ' + outcome.reason if outcome.reason else ''}",
+                  flush=True)
+
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in failed:
+        print(f"\n===== {outcome.example.where}: {outcome.reason}\n{outcome.log[-6000:]}")
+    for example, reason in invalid:
+        print(f"INVALID  {example.where}: {reason}")
+    offline = sum(1 for o in outcomes if o.ok and "offline" in o.example.marks)
+    print(f"\nexamples: {len(examples)} found, {len(outcomes) - len(failed)} run and passed ({offline} of them offline, "
+          f"failing as expected without Apple's servers), {len(failed)} failed, {len(marked)} marked not run, "
+          f"{len(invalid)} invalid ({time.monotonic() - started:.0f} s)")
+    return 1 if failed or invalid else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
