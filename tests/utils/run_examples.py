@@ -268,7 +268,14 @@ def judge(output: str, returncode: int, plays: list[str], tasks: list[str], offl
         if not messages:
             return f"ansible-playbook exited with {returncode} before any task failed"
         wrong = [m for m in messages if not OFFLINE_FAILURE.search(m)]
-        return f"failed for another reason than the missing network: {wrong[0]}" if wrong else ""
+        if wrong:
+            return f"failed for another reason than the missing network: {wrong[0]}"
+        # Every task up to the one that failed must have run.
+        failing = re.findall(r"^TASK \[(?:[^\]]* : )?(.*?)\] ", output[:output.index("fatal: [")], re.M)
+        if failing and failing[-1] in tasks:
+            tasks = tasks[:tasks.index(failing[-1]) + 1]
+            return next((f"task {task!r} was never reached" for task in tasks if not _reached(output, task)), "")
+        return ""
     if returncode != 0:
         return f"ansible-playbook exited with {returncode}"
     recaps = RECAP.findall(output)
@@ -280,9 +287,13 @@ def judge(output: str, returncode: int, plays: list[str], tasks: list[str], offl
         if f"PLAY [{play}]" not in output:
             return f"play {play!r} never started"
     for task in tasks:
-        if not re.search(r"^TASK \[(?:[^\]]* : )?" + re.escape(task) + r"\] ", output, re.M):
+        if not _reached(output, task):
             return f"task {task!r} was never reached"
     return ""
+
+
+def _reached(output: str, task: str) -> bool:
+    return re.search(r"^TASK \[(?:[^\]]* : )?" + re.escape(task) + r"\] ", output, re.M) is not None
 
 
 def run_one(example: Example, number: int, scratch: Path, env: dict[str, str]) -> Outcome:
