@@ -31,6 +31,7 @@ export ANSIBLE_FORCE_COLOR := 0
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: help run test setup setup-run system-deps system-deps-run link copy sanity units units-219 units-39 integration integration-219 molecule \
+        examples \
         lint build docs bench clean render-doc
 
 help:
@@ -132,6 +133,11 @@ render-doc: copy
 docs:
 	tests/utils/check-docs.sh
 	tests/utils/build-docsite.sh
+
+# Every YAML example of README.md, docs/, the roles' READMEs and the plugins' EXAMPLES, run as written (as root: the
+# examples run in network and mount namespaces of their own).
+examples: link
+	python tests/utils/run_examples.py
 
 sanity: copy
 	tests/utils/get-pip-standin.sh

@@ -73,6 +73,7 @@ seealso:
 """
 
 EXAMPLES = r"""
+# example: offline: reads Apple's article over the internet (the catalog_update target serves it over local HTTPS)
 - name: Compare the English article with the catalog, through the site's proxy
   netallow.apple.catalog_diff:
     proxy: http://proxy.example.edu:3128

@@ -185,6 +185,7 @@ EXAMPLES = r"""
     platform: [macos]
     proxy: http://proxy.example.net:3128
     timeout: 3
+    fail_on: none  # keep every host's results for the report; the default fails on a required target
   register: reach
 
 - name: Probe explicit targets, with a split-horizon address and no failure
@@ -199,11 +200,10 @@ EXAMPLES = r"""
 
 - name: Write one report for every host of the play
   ansible.builtin.copy:
-    content: "{{ dict(hosts | zip(hosts | map('extract', hostvars, 'reach'))) | netallow.apple.to_html }}"
+    content: "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'reach')))
+                 | netallow.apple.to_html }}"
     dest: out/reachability.html
     mode: "0644"
-  vars:
-    hosts: "{{ ansible_play_hosts }}"
   delegate_to: localhost
   run_once: true
 """

@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 root="$PWD"
 stages=("$@")
-[ "${#stages[@]}" -gt 0 ] || stages=(lint units units-219 units-39 docs sanity integration integration-219 molecule build)
+[ "${#stages[@]}" -gt 0 ] || stages=(lint units units-219 units-39 docs examples sanity integration integration-219 molecule build)
 passed=0 failed=0 failed_names=()
 mkdir -p .build/logs
 for stage in "${stages[@]}"; do

@@ -62,7 +62,7 @@ SETUPS = {"fleet"}
 # What a task that needs Apple's servers says when it runs where no name resolves and no route leads out.
 OFFLINE_FAILURE = re.compile(r"required targets of \d+ not reachable|Temporary failure in name resolution"
                              r"|Name or service not known|Network is unreachable")
-FATAL = re.compile(r"^fatal: \[[^\]]+\]: FAILED! => \n\s+changed: \w+\n\s+msg: (?P<msg>.*)$", re.M)
+FATAL = re.compile(r"^(?:fatal|failed): \[[^\]]+\].*? => (?P<result>\{.*\})$", re.M)
 
 
 @dataclasses.dataclass
@@ -218,11 +218,16 @@ def collect(root: Path, metadata: dict | None) -> list[Example]:
 # ------------------------------------------------------------------------------------------------ running
 
 
+def setup_of(example: Example) -> str:
+    """The setup an example asks for (the first word of its mark; the rest says why), or ""."""
+    return (example.marks.get("setup") or " ").split()[0] if example.marks.get("setup") else ""
+
+
 def playbook_for(example: Example, data: object, kind: str) -> tuple[str, dict[str, str]]:
     """The playbook that runs the example as written, and the extra files it needs (name -> text)."""
     files = {"example.yml": example.text}
     plays: list[dict] = []
-    if example.marks.get("setup") == "fleet":
+    if setup_of(example) == "fleet":
         plays += yaml.safe_load((FIXTURES / "setup_fleet.yml").read_text(encoding="utf-8"))
     if kind == "playbook":
         plays.append({"name": "Run the example", "ansible.builtin.import_playbook": "example.yml"})
@@ -261,8 +266,11 @@ def judge(output: str, returncode: int, plays: list[str], tasks: list[str], offl
 
     An ``offline`` example needs Apple's servers: it passes when it fails, and only because they cannot be reached.
     """
+    reserved = re.search(r"Found variable using reserved name '?([^'.\s]+)", output)
+    if reserved:
+        return f"uses the reserved variable name {reserved.group(1)!r}"
     if offline:
-        messages = FATAL.findall(output)
+        messages = [str(json.loads(result).get("msg", result)) for result in FATAL.findall(output)]
         if returncode == 0:
             return "marked offline, but it passed: remove the mark"
         if not messages:
@@ -271,7 +279,7 @@ def judge(output: str, returncode: int, plays: list[str], tasks: list[str], offl
         if wrong:
             return f"failed for another reason than the missing network: {wrong[0]}"
         # Every task up to the one that failed must have run.
-        failing = re.findall(r"^TASK \[(?:[^\]]* : )?(.*?)\] ", output[:output.index("fatal: [")], re.M)
+        failing = re.findall(r"^TASK \[(?:[^\]]* : )?(.*?)\] ", output[:FATAL.search(output).start()], re.M)
         if failing and failing[-1] in tasks:
             tasks = tasks[:tasks.index(failing[-1]) + 1]
             return next((f"task {task!r} was never reached" for task in tasks if not _reached(output, task)), "")
@@ -306,7 +314,7 @@ def run_one(example: Example, number: int, scratch: Path, env: dict[str, str]) -
     for name, text in files.items():
         (directory / name).write_text(text, encoding="utf-8")
     (directory / "run.yml").write_text(playbook, encoding="utf-8")
-    inventory = "fleet_inventory.yml" if example.marks.get("setup") == "fleet" else "inventory.yml"
+    inventory = "fleet_inventory.yml" if setup_of(example) == "fleet" else "inventory.yml"
     command = ["ansible-playbook", "--check", "-i", str(FIXTURES / inventory), "run.yml"]
     try:
         done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True, timeout=300, check=False)
@@ -396,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if "not run" in example.marks:
             marked.append(example)
-        elif example.marks.get("setup", "fleet") not in SETUPS:
+        elif example.marks.get("setup", "fleet").split()[0] not in SETUPS:
             invalid.append((example, f"unknown setup {example.marks['setup']!r}; valid: {', '.join(sorted(SETUPS))}"))
         elif classify(data) == "data":
             invalid.append((example, "neither plays, tasks nor variables: run it or mark it 'example: not run: REASON'"))
@@ -419,7 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     scratch.mkdir(parents=True)
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="0",
                ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_STDOUT_CALLBACK="default",
-               ANSIBLE_CALLBACK_RESULT_FORMAT="yaml", ANSIBLE_TIMEOUT="10")
+               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_TIMEOUT="10", ANSIBLE_PIPELINING="1",
+               ANSIBLE_GATHER_SUBSET="min")
     outcomes: list[Outcome] = []
     with TcpListener(5223), concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         # Plays (roles) take longest: start them first so that the task lists fill the gaps.
