@@ -18,8 +18,11 @@ check mode there: they read, validate and render, and change nothing.
 An example passes when ansible-playbook succeeds with no failed or unreachable host and every task and play the
 example names was reached. An example that cannot run here carries a mark in its source, printed with its reason:
 ``<!-- example: not run: REASON -->`` before a Markdown fence, ``.. example: not run: REASON`` before an RST
-code block, or a YAML comment ``# example: not run: REASON`` inside the example. ``example: setup: fleet`` first
-runs a play that registers ``reach`` on every host of the inventory (the reports' examples start from it).
+code block, or a YAML comment ``# example: not run: REASON`` inside the example. Other marks, in the same places:
+``example: setup: fleet`` first runs a play that registers ``reach`` on every host of a fleet inventory (the reports'
+examples start from it); ``example: offline: REASON`` says that the example needs Apple's servers, so it must fail,
+and only because they cannot be reached; ``example: core only: REASON`` runs it with ansible-core and this
+collection alone (no other collection on the path).
 A block that is neither plays, tasks nor variables and carries no mark fails the run.
 """
 
@@ -49,7 +52,7 @@ FIXTURES = Path(__file__).resolve().parent / "examples"
 SANDBOX_ENV = "NETALLOW_APPLE_EXAMPLES_SANDBOX"
 WEB_ROOT = "/var/www"
 
-MARK = re.compile(r"example:\s*(?P<key>not run|setup|offline)\s*:\s*(?P<value>.*?)\s*(?:-->)?\s*$")
+MARK = re.compile(r"example:\s*(?P<key>not run|setup|offline|core only)\s*:\s*(?P<value>.*?)\s*(?:-->)?\s*$")
 MD_FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>yaml|yml|yaml\+jinja)\s*$")
 MD_END = re.compile(r"^\s*```\s*$")
 MD_COMMENT = re.compile(r"^\s*<!--\s*(?P<body>.*?)\s*-->\s*$")
@@ -315,6 +318,8 @@ def run_one(example: Example, number: int, scratch: Path, env: dict[str, str]) -
         (directory / name).write_text(text, encoding="utf-8")
     (directory / "run.yml").write_text(playbook, encoding="utf-8")
     inventory = "fleet_inventory.yml" if setup_of(example) == "fleet" else "inventory.yml"
+    if "core only" in example.marks:
+        env = dict(env, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="0", ANSIBLE_COLLECTIONS_PATH=own_collections_path(env))
     command = ["ansible-playbook", "--check", "-i", str(FIXTURES / inventory), "run.yml"]
     try:
         done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True, timeout=300, check=False)
@@ -325,6 +330,14 @@ def run_one(example: Example, number: int, scratch: Path, env: dict[str, str]) -
     reason = judge(output, returncode, plays, tasks, offline="offline" in example.marks)
     (directory / "output.txt").write_text(output, encoding="utf-8")
     return Outcome(example, not reason, time.monotonic() - start, reason, output)
+
+
+def own_collections_path(env: dict[str, str]) -> str:
+    """The entry of ANSIBLE_COLLECTIONS_PATH that holds this collection (and, there, nothing else is looked at)."""
+    for entry in env.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep):
+        if (Path(entry) / "ansible_collections" / "netallow" / "apple").is_dir():
+            return entry
+    raise SystemExit("run_examples.py: netallow.apple is on no entry of ANSIBLE_COLLECTIONS_PATH (make link)")
 
 
 class TcpListener:
@@ -427,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch.mkdir(parents=True)
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="0",
                ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_STDOUT_CALLBACK="default",
-               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_TIMEOUT="10", ANSIBLE_PIPELINING="1",
+               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="0", ANSIBLE_TIMEOUT="10", ANSIBLE_PIPELINING="1",
                ANSIBLE_GATHER_SUBSET="min")
     outcomes: list[Outcome] = []
     with TcpListener(5223), concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:

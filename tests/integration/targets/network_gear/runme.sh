@@ -25,6 +25,7 @@ trap "exit 143" INT TERM  # run the EXIT trap (emulator stopped, temp dir remove
 export ANSIBLE_NOCOLOR=1
 # cisco.asa and junipernetworks.junos last shipped in the ansible 11.x package: `make .venv-vendor/stamp` extracts
 # them next to the venv. ansible-test strips the environment, so look next to the running Python's venv.
+OWN_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-}"
 VENDOR_DIR="$(python -c 'import os, sys; print(os.path.join(os.path.dirname(sys.prefix), ".venv-vendor", "ansible11"))')"
 if [ -d "$VENDOR_DIR/ansible_collections" ]; then
     export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:+$ANSIBLE_COLLECTIONS_PATH:}$VENDOR_DIR"
@@ -38,6 +39,17 @@ done
 # The ACE is placed at line 3 and sends the service group and the destination group.
 grep -qx 'access-list apple-out line 3 extended permit object-group apple-services any object-group apple-destinations log informational' "$WORK/out/nagear-asa.asa.txt"
 echo "network_gear: rendering done after ${SECONDS}s"
+
+# 1b. Without paloaltonetworks.panos (not installable here), applying to PAN-OS stops at the role's first checks,
+# naming the collection, and writes nothing. (A device connection without its collection stops even earlier, at
+# Ansible's own first task: "network os ... is not supported".)
+if missing_out="$(NAGEAR_OUT="$WORK/out-missing" ansible-playbook -i nagear-panos, -c local \
+        -e ansible_network_os=paloaltonetworks.panos.panos missing_collection.yml "$@" 2>&1)"; then
+    echo "PAN-OS without paloaltonetworks.panos passed" >&2; exit 1
+fi
+grep -q 'panos needs the collection(s) paloaltonetworks.panos, which Ansible cannot find' <<<"$missing_out" \
+    || { echo "$missing_out" >&2; exit 1; }
+[ ! -e "$WORK/out-missing" ]
 
 # 2. FortiOS against the emulator.
 # start_emulator NAME SCRIPT ARGS...: start it in the background, wait for its port file, set PORT. Each emulator
