@@ -39,7 +39,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import textwrap
 import threading
 import time
@@ -160,7 +159,8 @@ def extract_plugin_docs(metadata: dict) -> list[Example]:
             if not isinstance(doc, dict) or not doc.get("examples"):
                 continue
             code = textwrap.dedent(doc["examples"]).strip("\n") + "\n"
-            examples.append(Example(f"{plugin_type} {name} EXAMPLES", 1, code, _marks_from(code.splitlines(), YAML_MARK)))
+            marks = _marks_from(code.splitlines(), YAML_MARK)
+            examples.append(Example(f"{plugin_type} {name} EXAMPLES", 1, code, marks))
     return examples
 
 
@@ -223,7 +223,8 @@ def collect(root: Path, metadata: dict | None) -> list[Example]:
 
 def setup_of(example: Example) -> str:
     """The setup an example asks for (the first word of its mark; the rest says why), or ""."""
-    return (example.marks.get("setup") or " ").split()[0] if example.marks.get("setup") else ""
+    words = (example.marks.get("setup") or "").split()
+    return words[0] if words else ""
 
 
 def playbook_for(example: Example, data: object, kind: str) -> tuple[str, dict[str, str]]:
@@ -417,10 +418,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if "not run" in example.marks:
             marked.append(example)
-        elif example.marks.get("setup", "fleet").split()[0] not in SETUPS:
+        elif "setup" in example.marks and setup_of(example) not in SETUPS:
             invalid.append((example, f"unknown setup {example.marks['setup']!r}; valid: {', '.join(sorted(SETUPS))}"))
         elif classify(data) == "data":
-            invalid.append((example, "neither plays, tasks nor variables: run it or mark it 'example: not run: REASON'"))
+            invalid.append((example, "neither plays, tasks nor variables: mark it 'example: not run: REASON'"))
         else:
             runnable.append(example)
 
@@ -440,8 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     scratch.mkdir(parents=True)
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="0",
                ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_STDOUT_CALLBACK="default",
-               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="0", ANSIBLE_TIMEOUT="10", ANSIBLE_PIPELINING="1",
-               ANSIBLE_GATHER_SUBSET="min")
+               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="0", ANSIBLE_TIMEOUT="10",
+               ANSIBLE_PIPELINING="1", ANSIBLE_GATHER_SUBSET="min")
     outcomes: list[Outcome] = []
     with TcpListener(5223), concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         # Plays (roles) take longest: start them first so that the task lists fill the gaps.
@@ -451,8 +452,8 @@ def main(argv: list[str] | None = None) -> int:
             outcome = future.result()
             outcomes.append(outcome)
             state = "ok    " if outcome.ok else "FAILED"
-            print(f"{state}   {outcome.example.where} ({outcome.seconds:.1f} s){': ' + outcome.reason if outcome.reason else ''}",
-                  flush=True)
+            reason = f": {outcome.reason}" if outcome.reason else ""
+            print(f"{state}   {outcome.example.where} ({outcome.seconds:.1f} s){reason}", flush=True)
 
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:
@@ -460,8 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     for example, reason in invalid:
         print(f"INVALID  {example.where}: {reason}")
     offline = sum(1 for o in outcomes if o.ok and "offline" in o.example.marks)
-    print(f"\nexamples: {len(examples)} found, {len(outcomes) - len(failed)} run and passed ({offline} of them offline, "
-          f"failing as expected without Apple's servers), {len(failed)} failed, {len(marked)} marked not run, "
+    print(f"\nexamples: {len(examples)} found, {len(outcomes) - len(failed)} run and passed ({offline} of them "
+          f"offline, failing as expected without Apple's servers), {len(failed)} failed, {len(marked)} marked not run, "
           f"{len(invalid)} invalid ({time.monotonic() - started:.0f} s)")
     return 1 if failed or invalid else 0
 
