@@ -235,22 +235,34 @@ def playbook_for(example: Example, data: object, kind: str) -> tuple[str, dict[s
         plays += yaml.safe_load((FIXTURES / "setup_fleet.yml").read_text(encoding="utf-8"))
     if kind == "playbook":
         plays.append({"name": "Run the example", "ansible.builtin.import_playbook": "example.yml"})
-    elif kind == "tasks":
-        plays.append({
-            "name": "Run the example's tasks", "hosts": "localhost", "gather_facts": False,
-            "tasks": [{"name": "The example", "ansible.builtin.import_tasks": "example.yml"}],
-        })
     else:
-        plays.append({
-            "name": "Template the example's variables", "hosts": "localhost", "gather_facts": False,
-            "vars_files": ["example.yml"],
-            "tasks": [{
-                "name": "Template each variable", "ansible.builtin.debug": {
-                    "msg": "{{ lookup('ansible.builtin.vars', item) }}"},
-                "loop": list(data),
-            }],
-        })
+        plays.append(local_play(data, kind, "Run the example", "localhost", "example.yml"))
     return yaml.safe_dump(plays, sort_keys=False), files
+
+
+def local_play(data: object, kind: str, name: str, host: str, file: str, rescue: bool = False) -> dict:
+    """A play on ``host`` that runs the task list in ``file``, or templates each of its variables.
+
+    With ``rescue``, a failure is rescued (and shows in the recap), so that the plays after it still run.
+    """
+    if kind == "tasks":
+        tasks = [{"name": "The example", "ansible.builtin.import_tasks": file}]
+        play = {"name": name, "hosts": host, "gather_facts": False}
+    else:
+        tasks = [{"name": "Template each variable",
+                  "ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.vars', item) }}"},
+                  "loop": list(data)}]
+        play = {"name": name, "hosts": host, "gather_facts": False, "vars_files": [file]}
+    if rescue:
+        failed = {"name": "The example failed", "ansible.builtin.debug": {"var": "ansible_failed_result"}}
+        tasks = [{"name": "The example, rescued when it fails", "block": tasks, "rescue": [failed]}]
+    return dict(play, tasks=tasks)
+
+
+def batchable(example: Example) -> bool:
+    """Task lists and variables with no mark that changes how they run share one ansible-playbook run."""
+    return (classify(yaml.safe_load(example.text)) in ("tasks", "vars")
+            and not {"setup", "offline", "core only"} & set(example.marks))
 
 
 @dataclasses.dataclass
@@ -331,6 +343,49 @@ def run_one(example: Example, number: int, scratch: Path, env: dict[str, str]) -
     reason = judge(output, returncode, plays, tasks, offline="offline" in example.marks)
     (directory / "output.txt").write_text(output, encoding="utf-8")
     return Outcome(example, not reason, time.monotonic() - start, reason, output)
+
+
+def run_batch(numbered: list[tuple[int, Example]], scratch: Path, env: dict[str, str]) -> list[Outcome]:
+    """Run many task-list and variable examples in one ansible-playbook run, each in its own play on its own host
+    (so that one failing example stops only its own play), and judge each from its part of the output."""
+    start = time.monotonic()
+    directory = scratch / "batch"
+    directory.mkdir(parents=True)
+    plays, hosts = [], {}
+    for number, example in numbered:
+        data = yaml.safe_load(example.text)
+        (directory / f"example-{number:03d}.yml").write_text(example.text, encoding="utf-8")
+        hosts[f"example-{number:03d}"] = None
+        plays.append(local_play(data, classify(data), f"Example {number:03d}", f"example-{number:03d}",
+                                f"example-{number:03d}.yml", rescue=True))
+    fixture = yaml.safe_load((FIXTURES / "inventory.yml").read_text(encoding="utf-8"))
+    inventory = {"all": {"vars": fixture["all"]["vars"], "hosts": hosts}}
+    (directory / "inventory.yml").write_text(yaml.safe_dump(inventory), encoding="utf-8")
+    (directory / "run.yml").write_text(yaml.safe_dump(plays, sort_keys=False), encoding="utf-8")
+    command = ["ansible-playbook", "--check", "-i", "inventory.yml", "run.yml"]
+    try:
+        done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True, timeout=600, check=False)
+        output = done.stdout + done.stderr
+    except subprocess.TimeoutExpired as exc:
+        output = f"{exc.stdout or ''}{exc.stderr or ''}\ntimed out after 600 s"
+    (directory / "output.txt").write_text(output, encoding="utf-8")
+    seconds = time.monotonic() - start
+    parts = re.split(r"^(?=PLAY \[Example \d{3}\])", output, flags=re.M)
+    preamble, segments = parts[0], {int(p[len("PLAY [Example "):][:3]): p for p in parts[1:]}
+    outcomes = []
+    for number, example in numbered:
+        recap = re.search(rf"^example-{number:03d}\s*:.*$", output, re.M)
+        segment = segments.get(number)
+        if segment is None or recap is None or "[WARNING]" in preamble or "[ERROR]" in preamble:
+            reason = "the batch did not run it cleanly"
+        elif re.search(r"rescued=[1-9]", recap.group(0)):
+            reason = "failed in the batch"
+        else:
+            data = yaml.safe_load(example.text)
+            segment = segment.split("PLAY RECAP")[0] + "PLAY RECAP ***\n" + recap.group(0) + "\n"
+            reason = judge(segment, 0, [], named(data, classify(data))[1])
+        outcomes.append(Outcome(example, not reason, seconds, reason, segment or output))
+    return outcomes
 
 
 def own_collections_path(env: dict[str, str]) -> str:
@@ -445,15 +500,26 @@ def main(argv: list[str] | None = None) -> int:
                ANSIBLE_PIPELINING="1", ANSIBLE_GATHER_SUBSET="min")
     outcomes: list[Outcome] = []
     with TcpListener(5223), concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        # Plays (roles) take longest: start them first so that the task lists fill the gaps.
-        order = sorted(enumerate(runnable, 1), key=lambda pair: classify(yaml.safe_load(pair[1].text)) != "playbook")
-        futures = [pool.submit(run_one, example, n, scratch, env) for n, example in order]
+        # Plays (roles) take longest: start them first; the batch of task lists and variables runs beside them.
+        numbered = list(enumerate(runnable, 1))
+        batch = [(n, e) for n, e in numbered if batchable(e)]
+        alone = sorted((pair for pair in numbered if not batchable(pair[1])),
+                       key=lambda pair: classify(yaml.safe_load(pair[1].text)) != "playbook")
+        futures = [pool.submit(run_one, example, n, scratch, env) for n, example in alone]
+        if batch:
+            futures.append(pool.submit(run_batch, batch, scratch, env))
         for future in concurrent.futures.as_completed(futures):
-            outcome = future.result()
-            outcomes.append(outcome)
-            state = "ok    " if outcome.ok else "FAILED"
-            reason = f": {outcome.reason}" if outcome.reason else ""
-            print(f"{state}   {outcome.example.where} ({outcome.seconds:.1f} s){reason}", flush=True)
+            result = future.result()
+            from_batch = isinstance(result, list)
+            for outcome in result if from_batch else [result]:
+                if from_batch and not outcome.ok:
+                    # Failed in the batch: run it alone, for a verdict and a log of its own.
+                    number = next(n for n, e in batch if e is outcome.example)
+                    outcome = run_one(outcome.example, number, scratch, env)
+                outcomes.append(outcome)
+                state = "ok    " if outcome.ok else "FAILED"
+                reason = f": {outcome.reason}" if outcome.reason else ""
+                print(f"{state}   {outcome.example.where} ({outcome.seconds:.1f} s){reason}", flush=True)
 
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:

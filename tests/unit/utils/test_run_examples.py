@@ -204,3 +204,27 @@ def test_the_projects_examples_all_parse_and_are_runnable_or_marked():
     for example in examples:
         data = yaml.safe_load(example.text)
         assert "not run" in example.marks or run_examples.classify(data) != "data", example.where
+
+
+def test_only_plain_task_lists_and_variables_share_the_batch():
+    def example(text, marks=None):
+        return run_examples.Example("x.md", 1, text, marks or {})
+
+    tasks = "- name: t\n  ansible.builtin.debug: {}\n"
+    assert run_examples.batchable(example(tasks))
+    assert run_examples.batchable(example("apple_x: \"{{ 1 }}\"\n"))
+    assert not run_examples.batchable(example("- hosts: macs\n  tasks: []\n"))
+    for mark in ("setup", "offline", "core only"):
+        assert not run_examples.batchable(example(tasks, {mark: "why"}))
+
+
+def test_local_play_runs_tasks_or_templates_each_variable():
+    play = run_examples.local_play([{"name": "t"}], "tasks", "Example 007", "example-007", "example-007.yml")
+    assert play["hosts"] == "example-007"
+    assert play["tasks"][0]["ansible.builtin.import_tasks"] == "example-007.yml"
+    play = run_examples.local_play({"apple_a": "{{ 1 }}", "apple_b": "{{ 2 }}"}, "vars", "E", "h", "f.yml")
+    assert play["vars_files"] == ["f.yml"]
+    assert play["tasks"][0]["loop"] == ["apple_a", "apple_b"]
+    rescued = run_examples.local_play([{"name": "t"}], "tasks", "E", "h", "f.yml", rescue=True)["tasks"][0]
+    assert rescued["block"][0]["ansible.builtin.import_tasks"] == "f.yml"
+    assert rescued["rescue"][0]["name"] == "The example failed"
