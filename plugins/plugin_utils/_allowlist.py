@@ -356,9 +356,10 @@ def _apply_exclusions(entries: list, exclude_ids: list, exclude_sections: list, 
             )
     for section in exclude_sections:
         if section not in sections:
+            # A known section outside the selection is refused too: leaving it out would silently do nothing.
             raise AllowlistError(
-                f"unknown section {section!r} in exclude_sections; valid sections: "
-                f"{', '.join(sorted(sections)) or '(none)'}"
+                f"section {section!r} in exclude_sections is not in the selection, so there is nothing to leave out;"
+                f" sections in the selection: {', '.join(sorted(sections)) or '(none)'}"
             )
     patterns = []
     for host in exclude_hosts:

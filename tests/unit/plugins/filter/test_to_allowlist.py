@@ -35,7 +35,7 @@ def test_none_options_mean_empty():
         ({"extra": [{"host": "evil.com; drop", "tcp": [443], "udp": []}]}, "'evil.com; drop'"),
         ({"extra": [{"host": "ok.example.com", "tcp": [70000], "udp": []}]}, "70000"),
         ({"exclude_ids": ["nope"]}, "unknown entry id 'nope'"),
-        ({"exclude_sections": ["zz"]}, "valid sections: dm"),
+        ({"exclude_sections": ["zz"]}, "sections in the selection: dm"),
         ({"exclude_hosts": ["a.push.apple.com"]}, "covered by *.push.apple.com"),
     ],
 )
