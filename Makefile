@@ -36,7 +36,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 help:
 	@echo "make run     set up and run the main job on localhost (outputs in out/)"
-	@echo "make test    set up and run every test (sanity, units on 2.21 and 2.19, integration, molecule, lint, build)"
+	@echo "make test    set up and run every test (sanity, units on 2.21 and 2.19, examples, integration, molecule, lint, build)"
 	@echo "make bench   run the benchmarks (figures in benchmarks/results/)"
 
 # ---------------------------------------------------------------- setup
