@@ -113,6 +113,7 @@ lint:
 	yamllint -s .
 	ansible-lint --profile production --offline -q
 	antsibull-changelog lint
+	python tests/utils/check_changelog_fragments.py
 
 # Unit tests on ansible-core 2.21 (Python 3.12) and 2.19 (Python 3.11); managed-host code also on Python 3.9.
 units: copy
