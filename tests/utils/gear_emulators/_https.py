@@ -1,14 +1,18 @@
 # Copyright (c) 2026, netallow.apple contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What the HTTPS API emulators share: a throwaway TLS certificate on loopback, JSON plumbing, a write counter with a
-state dump, and a serving loop that publishes its port in a file and stops by itself after a deadline."""
+"""What the network gear emulators share: a throwaway TLS certificate on loopback, JSON plumbing, a write counter
+with a state dump, one command line (``serve_main``) and one serving loop that publishes its port in a file and stops
+by itself after a deadline."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import ssl
+import sys
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -109,3 +113,46 @@ def serve(server, port_file: str, max_seconds: float) -> int:
         deadline.cancel()
         server.server_close()
     return 0
+
+
+def serve_main(doc: str, make_server, *, user: str | None = "admin", tls: bool = True, add_arguments=None,
+               argv=None) -> int:
+    """The command line every emulator shares, then the shared serving loop.
+
+    Options: ``--port-file`` (required), ``--seed`` (a file; its text is ``args.seed_text``), ``--max-seconds``,
+    with ``user`` set also ``--user`` and ``--password-file`` (``args.password``, default ``test``), with ``tls``
+    also ``--cert-dir`` (default: a new temporary directory). ``add_arguments(parser)`` adds an emulator's own.
+    ``make_server(args)`` returns a bound ``socketserver`` server; the loop publishes its port and serves it until
+    interrupted or until ``--max-seconds`` have passed.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--port-file", required=True, help="where to write the port the server listens on")
+    parser.add_argument("--seed", help="file holding the device's configuration before the test")
+    parser.add_argument("--max-seconds", type=float, default=600, help="stop by itself after this long")
+    if user is not None:
+        parser.add_argument("--user", default=user)
+        parser.add_argument("--password-file", help="file holding the password (default: the password is 'test')")
+    if tls:
+        parser.add_argument("--cert-dir", help="directory for the throwaway certificate (default: a temp dir)")
+    if add_arguments is not None:
+        add_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.max_seconds <= 0:
+        parser.error(f"--max-seconds must be positive, got {args.max_seconds}")
+    args.seed_text = None
+    if args.seed:
+        with open(args.seed, encoding="utf-8") as handle:
+            args.seed_text = handle.read()
+    if user is not None:
+        args.password = "test"
+        if args.password_file:
+            with open(args.password_file, encoding="utf-8") as handle:
+                args.password = handle.read().strip()
+    if tls and not args.cert_dir:
+        args.cert_dir = tempfile.mkdtemp(prefix="nagear-")
+    try:
+        server = make_server(args)
+    except (OSError, ValueError) as exc:
+        print(f"{parser.prog}: cannot start: {exc}", file=sys.stderr)
+        return 1
+    return serve(server, args.port_file, args.max_seconds)

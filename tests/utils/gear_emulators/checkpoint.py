@@ -22,18 +22,16 @@ Usage: checkpoint.py --port-file FILE [--seed seed.json] [--cert-dir DIR] [--use
 
 from __future__ import annotations
 
-import argparse
 import copy
 import itertools
 import json
 import os
 import sys
-import tempfile
 import uuid
 
 if __package__ in (None, ""):  # run as a script: make the package importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from gear_emulators._https import CountingState, JsonHandler, make_tls_server, serve  # noqa: E402
+from gear_emulators._https import CountingState, JsonHandler, make_tls_server, serve_main  # noqa: E402
 
 OBJECT_TYPES = ("host", "network", "dns-domain", "group", "service-tcp", "service-udp", "service-group")
 RULE_TYPES = {"access-rule": "access", "https-rule": "https"}
@@ -401,24 +399,11 @@ def make_server(seed: dict, cert_dir: str, user: str, password: str, host: str =
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port-file", required=True, help="where to write the port the server listens on")
-    parser.add_argument("--seed", help='JSON file: {"objects": [...], "access_layers": {layer: [rules]}, ...}')
-    parser.add_argument("--cert-dir", help="directory for the throwaway certificate (default: a temp dir)")
-    parser.add_argument("--user", default="admin")
-    parser.add_argument("--password-file", help="file holding the password (default: the password is 'test')")
-    parser.add_argument("--max-seconds", type=float, default=600, help="stop by itself after this long")
-    args = parser.parse_args(argv)
-    seed = {}
-    if args.seed:
-        with open(args.seed, encoding="utf-8") as handle:
-            seed = json.load(handle)
-    password = "test"
-    if args.password_file:
-        with open(args.password_file, encoding="utf-8") as handle:
-            password = handle.read().strip()
-    cert_dir = args.cert_dir or tempfile.mkdtemp(prefix="nagear-checkpoint-")
-    return serve(make_server(seed, cert_dir, args.user, password), args.port_file, args.max_seconds)
+    def make(args):
+        seed = json.loads(args.seed_text) if args.seed_text else {}
+        return make_server(seed, args.cert_dir, args.user, args.password)
+
+    return serve_main(__doc__, make, argv=argv)
 
 
 if __name__ == "__main__":

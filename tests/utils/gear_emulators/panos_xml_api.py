@@ -18,19 +18,17 @@ Usage: panos_xml_api.py --port-file FILE [--seed seed.xml] [--cert-dir DIR] [--u
 
 from __future__ import annotations
 
-import argparse
 import copy
 import itertools
 import os
 import re
 import sys
-import tempfile
 import urllib.parse
 import xml.etree.ElementTree as ET
 
 if __package__ in (None, ""):  # run as a script: make the package importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from gear_emulators._https import CountingState, JsonHandler, make_tls_server, serve  # noqa: E402
+from gear_emulators._https import CountingState, JsonHandler, make_tls_server, serve_main  # noqa: E402
 
 EMPTY_CONFIG = """<config version="10.2.0"><devices><entry name="localhost.localdomain"><vsys><entry name="vsys1">
 <address/><address-group/><service/><service-group/><profiles><custom-url-category/></profiles>
@@ -264,25 +262,10 @@ class Handler(JsonHandler):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port-file", required=True, help="where to write the port the server listens on")
-    parser.add_argument("--seed", help="XML file: the <config> before the test")
-    parser.add_argument("--cert-dir", help="directory for the throwaway certificate (default: a temp dir)")
-    parser.add_argument("--user", default="admin")
-    parser.add_argument("--password-file", help="file holding the password (default: the password is 'test')")
-    parser.add_argument("--max-seconds", type=float, default=600, help="stop by itself after this long")
-    args = parser.parse_args(argv)
-    seed = ""
-    if args.seed:
-        with open(args.seed, encoding="utf-8") as handle:
-            seed = handle.read()
-    password = "test"
-    if args.password_file:
-        with open(args.password_file, encoding="utf-8") as handle:
-            password = handle.read().strip()
-    cert_dir = args.cert_dir or tempfile.mkdtemp(prefix="nagear-panos-")
-    server = make_tls_server(Handler, State(seed, args.user, password), cert_dir)
-    return serve(server, args.port_file, args.max_seconds)
+    def make(args):
+        return make_tls_server(Handler, State(args.seed_text or "", args.user, args.password), args.cert_dir)
+
+    return serve_main(__doc__, make, argv=argv)
 
 
 if __name__ == "__main__":

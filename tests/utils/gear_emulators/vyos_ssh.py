@@ -20,18 +20,18 @@ Usage: vyos_ssh.py --port-file FILE --state-file FILE [--seed config-commands.tx
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shlex
 import socket
+import socketserver
 import sys
 import threading
 import time
 
 if __package__ in (None, ""):  # run as a script: make the package importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from gear_emulators._https import CountingState, write_port_file  # noqa: E402
+from gear_emulators._https import CountingState, serve_main  # noqa: E402
 
 HOSTNAME = "vyos"
 VERSION_TEXT = """Version:          VyOS 1.4.0
@@ -266,53 +266,37 @@ def _serve_client(client: socket.socket, host_key, state: State, user: str, pass
         transport.close()
 
 
-def serve(port_file: str, state: State, user: str, password: str, max_seconds: float) -> int:
+def make_server(state: State, user: str, password: str, max_seconds: float, host: str = "127.0.0.1", port: int = 0):
+    """A threading TCP server on host:port (0 = a free port) that speaks SSH to each client until the deadline."""
     import paramiko
 
     host_key = paramiko.ECDSAKey.generate()  # fast, unlike RSA
     deadline = time.monotonic() + max_seconds
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.5)
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            _serve_client(self.request, host_key, state, user, password, deadline)
+
+    server = socketserver.ThreadingTCPServer((host, port), Handler, bind_and_activate=False)
+    server.daemon_threads = True
+    server.allow_reuse_address = True
+    server.server_bind()
+    server.server_activate()
     state.write()
-    write_port_file(port_file, listener.getsockname()[1])
-    try:
-        while time.monotonic() < deadline:
-            try:
-                client, _address = listener.accept()
-            except socket.timeout:
-                continue
-            threading.Thread(target=_serve_client, args=(client, host_key, state, user, password, deadline),
-                             daemon=True).start()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        listener.close()
-    return 0
+    return server
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port-file", required=True, help="where to write the port the device listens on")
-    parser.add_argument("--state-file", required=True, help="where to write the device's state after each command")
-    parser.add_argument("--seed", help="file of 'set ...' lines: the configuration before the test")
-    parser.add_argument("--user", default="vyos")
-    parser.add_argument("--password-file", help="file holding the password (default: the password is 'test')")
-    parser.add_argument("--max-seconds", type=float, default=600, help="stop by itself after this long")
-    args = parser.parse_args(argv)
-    seed = []
-    if args.seed:
-        with open(args.seed, encoding="utf-8") as handle:
-            seed = [line.strip() for line in handle if line.startswith("set ")]
-    password = "test"
-    if args.password_file:
-        with open(args.password_file, encoding="utf-8") as handle:
-            password = handle.read().strip()
-    state = State(seed)
-    state.state_file = args.state_file
-    return serve(args.port_file, state, args.user, password, args.max_seconds)
+    def make(args):
+        seed = [line.strip() for line in (args.seed_text or "").splitlines() if line.startswith("set ")]
+        state = State(seed)
+        state.state_file = args.state_file
+        return make_server(state, args.user, args.password, args.max_seconds)
+
+    def add_arguments(parser):
+        parser.add_argument("--state-file", required=True, help="where to write the device's state after each command")
+
+    return serve_main(__doc__, make, user="vyos", tls=False, add_arguments=add_arguments, argv=argv)
 
 
 if __name__ == "__main__":

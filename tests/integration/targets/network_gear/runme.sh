@@ -6,11 +6,11 @@
 # time, and stop when this script ends (or by themselves after --max-seconds).
 set -eux -o pipefail
 cd "$(dirname "$0")"
-# The collection root holds tests/utils/fortios_emulator; ansible-test runs this script from a copy of the target
+# The collection root holds tests/utils/gear_emulators; ansible-test runs this script from a copy of the target
 # deeper in the tree (tests/output/.tmp/...), so look upwards for it.
 COLLECTION_ROOT="$PWD"
-while [ ! -f "$COLLECTION_ROOT/tests/utils/fortios_emulator/server.py" ]; do
-    [ "$COLLECTION_ROOT" != / ] || { echo "tests/utils/fortios_emulator not found above $PWD" >&2; exit 1; }
+while [ ! -f "$COLLECTION_ROOT/tests/utils/gear_emulators/_https.py" ]; do
+    [ "$COLLECTION_ROOT" != / ] || { echo "tests/utils/gear_emulators not found above $PWD" >&2; exit 1; }
     COLLECTION_ROOT="$(dirname "$COLLECTION_ROOT")"
 done
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/nagear-XXXXXX")"
@@ -54,12 +54,20 @@ grep -q 'panos needs the collection(s) paloaltonetworks.panos, which Ansible can
 # 2. FortiOS against the emulator.
 # start_emulator NAME SCRIPT ARGS...: start it in the background, wait for its port file, set PORT. Each emulator
 # serves one section below and is stopped at its end (stop_emulator); --max-seconds bounds it if this script dies.
+# An emulator that exits or publishes no port within 30 s stops the test with its name.
 start_emulator() {
     mkdir -p "$WORK/$1"
-    python "$COLLECTION_ROOT/tests/utils/$2" --port-file "$WORK/$1/port" --max-seconds 1800 "${@:3}" &
+    python "$COLLECTION_ROOT/tests/utils/gear_emulators/$2" --port-file "$WORK/$1/port" --max-seconds 1800 "${@:3}" &
     EMULATOR_PIDS+=($!)
-    for _ in $(seq 1 300); do [ -s "$WORK/$1/port" ] && break; sleep 0.1; done
+    local started=$SECONDS
+    for _ in $(seq 1 300); do
+        [ -s "$WORK/$1/port" ] && break
+        kill -0 "${EMULATOR_PIDS[-1]}" 2>/dev/null || { echo "the $1 emulator exited before it listened" >&2; exit 1; }
+        sleep 0.1
+    done
+    [ -s "$WORK/$1/port" ] || { echo "the $1 emulator published no port within 30 s" >&2; exit 1; }
     PORT="$(cat "$WORK/$1/port")"
+    echo "network_gear: $1 emulator listening on 127.0.0.1:$PORT after $(( SECONDS - started ))s"
 }
 stop_emulator() {
     local pid="${EMULATOR_PIDS[-1]}"
@@ -67,7 +75,7 @@ stop_emulator() {
     wait "$pid" 2>/dev/null || true
     echo "network_gear: $1 done after ${SECONDS}s"
 }
-start_emulator fortios fortios_emulator/server.py --seed files/fortios_seed.json --cert-dir "$WORK/fortios"
+start_emulator fortios fortios.py --seed files/fortios_seed.json --cert-dir "$WORK/fortios"
 cat > "$WORK/inventory_fortios.yml" <<INV
 all:
   hosts:
@@ -94,7 +102,7 @@ stop_emulator FortiOS
 # 3. Check Point against the Management API emulator, with a password made for this run that must never be logged.
 # (Written straight to a file, so that the shell trace does not show it.)
 python -c 'import secrets; print(secrets.token_urlsafe(18))' > "$WORK/cp-password"
-start_emulator checkpoint gear_emulators/checkpoint.py --seed files/checkpoint_seed.json --cert-dir "$WORK/checkpoint" \
+start_emulator checkpoint checkpoint.py --seed files/checkpoint_seed.json --cert-dir "$WORK/checkpoint" \
     --user ansible --password-file "$WORK/cp-password"
 cat > "$WORK/inventory_checkpoint.yml" <<INV
 all:
@@ -130,7 +138,7 @@ stop_emulator "Check Point"
 # 4. VyOS over network_cli against a scripted SSH device (vyos_config compares with "show configuration commands").
 python -c 'import secrets; print(secrets.token_urlsafe(18))' > "$WORK/vyos-password"
 export NAGEAR_VYOS_STATE="$WORK/vyos/state.json"
-start_emulator vyos gear_emulators/vyos_ssh.py --state-file "$NAGEAR_VYOS_STATE" --seed files/vyos_seed.txt \
+start_emulator vyos vyos_ssh.py --state-file "$NAGEAR_VYOS_STATE" --seed files/vyos_seed.txt \
     --user vyos --password-file "$WORK/vyos-password"
 cat > "$WORK/inventory_vyos.yml" <<INV
 all:
@@ -162,7 +170,7 @@ stop_emulator VyOS
 export NAGEAR_PANOS_DIR="$WORK/panos" NAGEAR_UTILS="$COLLECTION_ROOT/tests/utils"
 mkdir -p "$NAGEAR_PANOS_DIR"
 python -c 'import secrets; print(secrets.token_urlsafe(18))' > "$NAGEAR_PANOS_DIR/password"
-start_emulator panos gear_emulators/panos_xml_api.py --seed files/panos_seed.xml --cert-dir "$WORK/panos" \
+start_emulator panos panos_xml_api.py --seed files/panos_seed.xml --cert-dir "$WORK/panos" \
     --user admin --password-file "$NAGEAR_PANOS_DIR/password"
 export NAGEAR_PANOS_PORT="$PORT"
 cat > "$WORK/inventory_panos.yml" <<INV

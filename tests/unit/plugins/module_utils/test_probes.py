@@ -21,18 +21,9 @@ from ansible_collections.netallow.apple.plugins.module_utils.probes.result impor
 from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachability_servers import (
     INSPECTION_ORG,
     TRUSTED_ORG,
-    ServerSet,
 )
 
 NAME = "apple.nareach.test"
-
-
-@pytest.fixture
-def servers(tmp_path):
-    # Function scope: ansible-test runs every test in a forked process, where a module-scoped teardown never runs.
-    started = ServerSet(workdir=str(tmp_path))
-    yield started
-    started.stop()
 
 
 def prober(servers, **kwargs):

@@ -21,8 +21,6 @@ from ansible_collections.netallow.apple.plugins.module_utils import _vocabulary
 from ansible_collections.netallow.apple.plugins.module_utils.probes.prober import Prober
 from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachability_servers import (
     TRUSTED_ORG,
-    ServerSet,
-    Squid,
     die_with_parent,
 )
 
@@ -30,24 +28,7 @@ COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(_vocabulary.__fi
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-@pytest.fixture
-def servers(tmp_path):
-    # Function scope: ansible-test runs every test in a forked process, where a module-scoped teardown never runs.
-    started = ServerSet(workdir=str(tmp_path))
-    yield started
-    started.stop()
-
-
 # ------------------------------------------------------------------------------------------------ squid
-
-
-@pytest.fixture
-def squid():
-    if not os.access(Squid.BINARY, os.X_OK):
-        pytest.skip(f"{Squid.BINARY} is not installed")
-    proxy = Squid()
-    yield proxy
-    proxy.stop()
 
 
 def proxy_prober(servers, proxy_url, **kwargs):

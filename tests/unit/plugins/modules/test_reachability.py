@@ -17,19 +17,10 @@ from ansible_collections.netallow.apple.plugins.module_utils.probes.argspec impo
 from ansible_collections.netallow.apple.plugins.modules import reachability
 from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachability_servers import (
     TRUSTED_ORG,
-    ServerSet,
 )
 
 MODULE_FILE = reachability.__file__
 COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(MODULE_FILE), *[".."] * 5))
-
-
-@pytest.fixture
-def servers(tmp_path):
-    # Function scope: ansible-test runs every test in a forked process, where a module-scoped teardown never runs.
-    started = ServerSet(workdir=str(tmp_path))
-    yield started
-    started.stop()
 
 
 def run_module(tmp_path, **args):

@@ -23,8 +23,6 @@ from ansible_collections.netallow.apple.plugins.modules import reachability
 from ansible_collections.netallow.apple.plugins.plugin_utils import _report
 from ansible_collections.netallow.apple.tests.unit.plugins.module_utils.reachability_servers import (
     TRUSTED_ORG,
-    ServerSet,
-    Squid,
 )
 
 MODULE_FILE = reachability.__file__
@@ -32,6 +30,8 @@ COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(MODULE_FILE), *[
 USER = "nauser"
 PASSWORD = "Pw-s3cret-4242xyz"
 WRONG = "Wr0ng-pass-9911qq"
+# The shared squid fixture (tests/unit/conftest.py) requires these credentials.
+SQUID_CREDENTIALS = (USER, PASSWORD)
 
 
 def forms(secret: str) -> list:
@@ -41,22 +41,6 @@ def forms(secret: str) -> list:
 def assert_no_secret(text: str, secret: str = PASSWORD) -> None:
     for form in forms(secret):
         assert form not in text, f"{form!r} leaked into: {text[:400]}"
-
-
-@pytest.fixture
-def servers(tmp_path):
-    started = ServerSet(workdir=str(tmp_path))
-    yield started
-    started.stop()
-
-
-@pytest.fixture
-def squid():
-    if not (os.access(Squid.BINARY, os.X_OK) and os.access(Squid.AUTH_HELPER, os.X_OK)):
-        pytest.skip(f"{Squid.BINARY} or {Squid.AUTH_HELPER} is not installed")
-    proxy = Squid(credentials=(USER, PASSWORD))
-    yield proxy
-    proxy.stop()
 
 
 def run_module(tmp_path, env_extra=None, **args):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import uuid
 
 import pacparser
 import pytest
@@ -31,6 +30,7 @@ from ansible_collections.netallow.apple.plugins.plugin_utils.render.pac import P
 from ansible_collections.netallow.apple.plugins.plugin_utils.render.pac import render as render_pac
 from ansible_collections.netallow.apple.plugins.plugin_utils.render.squid import SquidRenderError
 from ansible_collections.netallow.apple.plugins.plugin_utils.render.squid import render as render_squid
+from ansible_collections.netallow.apple.tests.unit.real_components import IS_ROOT, live_table, needs_netns, nft
 
 
 def parse_address(*args, **kwargs):
@@ -49,12 +49,8 @@ def check_model(*args, **kwargs):
     return _allowlist.check_model(*args, **kwargs)
 
 
-NFT = shutil.which("nft") or "/usr/sbin/nft"
 SQUID = shutil.which("squid") or "/usr/sbin/squid"
 IPTABLES_RESTORE = shutil.which("iptables-restore") or "/usr/sbin/iptables-restore"
-IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-needs_netns = pytest.mark.skipif(not (os.access(NFT, os.X_OK) and IS_ROOT and shutil.which("ip")),
-                                 reason="needs root, nft and ip for a scratch network namespace")
 
 ENTRIES = [
     {"id": "ds.albert", "section": "ds", "host": "albert.apple.com", "tcp": [443], "udp": []},
@@ -242,24 +238,9 @@ def test_iptables_rules_of_its_own_chain_pass_iptables_restore(model):
 
 
 # ------------------------------------------------------------------------------------------- 2: ownership
-@pytest.fixture
-def netns():
-    name = f"nah-{uuid.uuid4().hex[:10]}"
-    subprocess.run(["ip", "netns", "add", name], check=True)
-    try:
-        yield name
-    finally:
-        subprocess.run(["ip", "netns", "del", name], check=False)
-
-
-def nft(netns_name, *args, stdin=None, check=True):
-    return subprocess.run(["ip", "netns", "exec", netns_name, NFT, *args], input=stdin, capture_output=True,
-                          text=True, check=check, timeout=60)
-
-
+# The scratch namespace is the shared ``netns`` fixture (tests/unit/conftest.py).
 def live(netns_name, table):
-    result = nft(netns_name, "-j", "list", "table", "inet", table, check=False)
-    return result.stdout if result.returncode == 0 else ""
+    return live_table(netns_name, table)
 
 
 @needs_netns

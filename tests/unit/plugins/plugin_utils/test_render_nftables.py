@@ -24,12 +24,7 @@ from ansible_collections.netallow.apple.plugins.plugin_utils.render.nftables imp
     NftablesRenderError,
     render,
 )
-
-NFT = shutil.which("nft") or "/usr/sbin/nft"
-HAVE_NFT = os.access(NFT, os.X_OK)
-IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-needs_netns = pytest.mark.skipif(not (HAVE_NFT and IS_ROOT and shutil.which("ip")),
-                                 reason="needs root, nft and ip for a scratch network namespace")
+from ansible_collections.netallow.apple.tests.unit.real_components import NFT, live_table, needs_netns, nft
 
 ENTRIES = [
     {"id": "dm.push-wildcard", "section": "dm", "host": "*.push.apple.com", "tcp": [443, 5223], "udp": []},
@@ -57,25 +52,9 @@ def model():
     return build_allowlist(ENTRIES)
 
 
-@pytest.fixture
-def netns():
-    """A scratch network namespace; nft runs inside it, nothing reaches the host's ruleset."""
-    name = f"nanft-u-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["ip", "netns", "add", name], check=True)
-    try:
-        yield name
-    finally:
-        subprocess.run(["ip", "netns", "del", name], check=False)
-
-
-def nft(netns_name, *args, stdin=None, check=True):
-    return subprocess.run(["ip", "netns", "exec", netns_name, NFT, *args], input=stdin, capture_output=True,
-                          text=True, check=check)
-
-
+# The scratch namespace is the shared ``netns`` fixture (tests/unit/conftest.py).
 def live(netns_name, family="inet", table="netallow_apple"):
-    result = nft(netns_name, "-j", "list", "table", family, table, check=False)
-    return result.stdout if result.returncode == 0 else ""
+    return live_table(netns_name, table, family)
 
 
 def apply(netns_name, text):
@@ -323,7 +302,7 @@ _entry = st.builds(
 )
 
 
-@pytest.mark.skipif(not (HAVE_NFT and shutil.which("unshare")), reason="needs nft and unshare")
+@pytest.mark.skipif(not (os.access(NFT, os.X_OK) and shutil.which("unshare")), reason="needs nft and unshare")
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(extras=st.lists(_entry, min_size=1, max_size=6), hook=st.sampled_from(["output", "forward"]),
        family=st.sampled_from(["inet", "ip", "ip6"]))

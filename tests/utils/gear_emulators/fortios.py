@@ -8,23 +8,21 @@ authentication, GET/POST/PUT/DELETE on /api/v2/cmdb/<path>/<name>[/<mkey>[/<chil
 action=move, and ``revision_changed`` telling whether a write changed anything (the modules report ``changed``
 from it). State lives in memory; GET /__emulator/state returns it with a count of the writes that changed it.
 
-Usage: server.py --port-file FILE [--token TOKEN] [--seed seed.json] [--cert-dir DIR] [--max-seconds N]
+Usage: fortios.py --port-file FILE [--token TOKEN] [--seed seed.json] [--cert-dir DIR] [--max-seconds N]
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import ipaddress
 import json
 import os
 import sys
-import tempfile
 import urllib.parse
 
-# The shared HTTPS plumbing lives beside this directory (tests/utils/gear_emulators).
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from gear_emulators._https import CountingState, JsonHandler, make_tls_server, serve  # noqa: E402
+if __package__ in (None, ""):  # run as a script: make the package importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from gear_emulators._https import CountingState, JsonHandler, make_tls_server, serve_main  # noqa: E402
 
 # table -> primary key, as FortiOS defines them.
 TABLES = {
@@ -231,20 +229,11 @@ def make_server(token: str, seed: dict, cert_dir: str, host: str = "127.0.0.1", 
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port-file", required=True, help="where to write the port the server listens on")
-    parser.add_argument("--token", default="test")
-    parser.add_argument("--seed", help="JSON file: {table: [objects]} present before the test")
-    parser.add_argument("--cert-dir", help="directory for the throwaway certificate (default: a temp dir)")
-    parser.add_argument("--max-seconds", type=float, default=600, help="stop by itself after this long")
-    args = parser.parse_args(argv)
-    seed = {}
-    if args.seed:
-        with open(args.seed, encoding="utf-8") as handle:
-            seed = json.load(handle)
-    cert_dir = args.cert_dir or tempfile.mkdtemp(prefix="nagear-fortios-")
-    server = make_server(args.token, seed, cert_dir)
-    return serve(server, args.port_file, args.max_seconds)
+    def make(args):
+        return make_server(args.token, json.loads(args.seed_text) if args.seed_text else {}, args.cert_dir)
+
+    return serve_main(__doc__, make, user=None,
+                      add_arguments=lambda parser: parser.add_argument("--token", default="test"), argv=argv)
 
 
 if __name__ == "__main__":
