@@ -8,6 +8,7 @@ stages=("$@")
 [ "${#stages[@]}" -gt 0 ] || stages=(lint units units-219 units-39 docs examples sanity integration integration-219 molecule build)
 passed=0 failed=0 failed_names=()
 mkdir -p .build/logs
+rm -f .build/logs/*.skips  # each test stage writes its list of skips (tests/utils/check_skips.py)
 for stage in "${stages[@]}"; do
     start=$(date +%s)
     echo "=== stage: $stage"
@@ -19,6 +20,11 @@ for stage in "${stages[@]}"; do
     echo "=== stage $stage $result in $(( $(date +%s) - start ))s"
 done
 cd "$root"
+echo
+echo "=== skipped tests, per stage (allowed only with a reason in tests/skips-allowed.yml)"
+for stage in "${stages[@]}"; do
+    [ -f ".build/logs/$stage.skips" ] && cat ".build/logs/$stage.skips"
+done
 echo
 if [ "$failed" -gt 0 ]; then
     echo "failed stages: ${failed_names[*]}"

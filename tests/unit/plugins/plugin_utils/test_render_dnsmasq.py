@@ -16,7 +16,6 @@ import pytest
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 from ansible_collections.netallow.apple.plugins.plugin_utils.render._naming import set_name
 from ansible_collections.netallow.apple.plugins.plugin_utils.render.dnsmasq import (
-    FORMAT_DOC,
     DnsmasqRenderError,
     name_groups,
     render,
@@ -48,10 +47,6 @@ ENTRIES = [
 @pytest.fixture(scope="module")
 def model():
     return build_allowlist(ENTRIES)
-
-
-def test_format_doc_names_the_format():
-    assert FORMAT_DOC.startswith("C(dnsmasq)")
 
 
 def test_a_name_gets_the_sets_of_every_group_that_allows_it(model):

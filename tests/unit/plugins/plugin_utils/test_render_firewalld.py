@@ -15,7 +15,6 @@ import pytest
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 from ansible_collections.netallow.apple.plugins.plugin_utils.render.firewalld import (
-    FORMAT_DOC,
     OUTPUTS,
     FirewalldRenderError,
     ipset_name,
@@ -42,10 +41,6 @@ def model():
 
 def files(model, **options):
     return json.loads(render(model, **options))
-
-
-def test_format_doc_names_the_format():
-    assert FORMAT_DOC.startswith("C(firewalld)")
 
 
 def test_declared_outputs_render(model):

@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 from ansible_collections.netallow.apple.plugins.plugin_utils._matching import matches
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.lists import FORMAT_DOC, ListsRenderError, render
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.lists import ListsRenderError, render
 
 ENTRIES = [
     {"id": "dm.push-wildcard", "section": "dm", "host": "*.push.apple.com", "tcp": [443, 5223], "udp": []},
@@ -27,10 +27,6 @@ ENTRIES = [
 @pytest.fixture(scope="module")
 def model():
     return build_allowlist(ENTRIES)
-
-
-def test_format_doc_names_the_format():
-    assert FORMAT_DOC.startswith("C(lists)")
 
 
 def test_domains_star_is_the_default(model):

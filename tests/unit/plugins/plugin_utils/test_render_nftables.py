@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 from ansible_collections.netallow.apple.plugins.plugin_utils.render.nftables import (
-    FORMAT_DOC,
     OUTPUTS,
     NftablesRenderError,
     render,
@@ -63,10 +62,6 @@ def apply(netns_name, text):
 
 
 # ---------------------------------------------------------------------------------------------- pure rendering
-def test_format_doc_names_the_format():
-    assert FORMAT_DOC.startswith("C(nftables)")
-
-
 def test_declared_outputs_render(model):
     for path, options in OUTPUTS.items():
         assert path.startswith("nftables/")

@@ -16,9 +16,12 @@ import sys
 # cisco.asa and junipernetworks.junos come from the ansible 11.x package, extracted next to the venv (make
 # .venv-vendor/stamp); ansible-test runs from a copy of the collection and strips the environment, so the venv's
 # location is the stable hint.
-VENDOR_PATHS = (
-    os.path.join(os.path.dirname(__file__), *([os.pardir] * 4), ".venv-vendor", "ansible11"),
-    os.path.join(os.path.dirname(sys.prefix), ".venv-vendor", "ansible11"),
+# ansible11-units holds fortios, check_point, vyos, netcommon and utils for ansible-core 2.19 on Python 3.11 (no
+# ansible 14.x there); appended last, it never shadows the newer collections a 2.21 venv has installed.
+VENDOR_PATHS = tuple(
+    os.path.join(base, ".venv-vendor", folder)
+    for base in (os.path.join(os.path.dirname(__file__), *([os.pardir] * 4)), os.path.dirname(sys.prefix))
+    for folder in ("ansible11", "ansible11-units")
 )
 
 
@@ -39,6 +42,14 @@ def _add_vendor_paths() -> None:
             candidate = os.path.join(path, "ansible_collections")
             if candidate not in ansible_collections.__path__:
                 ansible_collections.__path__.append(candidate)
+            # A namespace package imported before (ansible_collections.ansible, by the templar's plugin look-ups)
+            # keeps the search path it was created with: extend it too, or ansible.netcommon is not found there.
+            for name, package in list(sys.modules.items()):
+                parts = name.split(".")
+                if parts[0] == "ansible_collections" and len(parts) in (2, 3) and hasattr(package, "__path__"):
+                    folder = os.path.join(candidate, *parts[1:])
+                    if os.path.isdir(folder) and folder not in package.__path__:
+                        package.__path__.append(folder)
 
 
 def module_available(fqcn: str) -> bool:
