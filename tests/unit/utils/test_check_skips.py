@@ -44,7 +44,7 @@ def test_runner_logs_announce_targets_and_scenarios_that_did_not_run(tmp_path):
     log.write_text('WARNING: Excluding tests marked "needs/root" which require --allow-root: role_hardening\n'
                    "ok: [localhost]\nskipping: [localhost]\nINFO  booted_squid > converge: Skipping, no systemd\n",
                    encoding="utf-8")
-    found = [what for what, _ in check_skips.log_skips(str(log))]
+    found = [skip[0] for skip in check_skips.log_skips(str(log))]
     assert found == ['Excluding tests marked "needs/root" which require --allow-root: role_hardening',
                      "Skipping, no systemd"]
 
@@ -53,7 +53,7 @@ def test_a_skip_is_allowed_only_with_a_matching_reasoned_entry(tmp_path, junit):
     allowed = check_skips.load_allow_list(_allow_list(
         tmp_path, "units:\n  - test: 'test_vendor\\[asa\\]'\n    reason: the wheel is not reachable here\n"))
     explained, unexplained = check_skips.classify(check_skips.junit_skips(junit), allowed["units"])
-    assert [test for test, _, _ in explained] == ["tests.unit.test_b::test_vendor[asa]"]
+    assert [skip[0] for skip in explained] == ["tests.unit.test_b::test_vendor[asa]"]
     assert unexplained == [("tests.unit.test_a::test_needs_squid", "/usr/sbin/squid not installed")]
     text = check_skips.report("units", explained, unexplained)
     assert "skips in units: 2 (1 allowed, 1 unexplained)" in text
