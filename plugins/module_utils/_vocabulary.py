@@ -76,7 +76,6 @@ FQDN_PATTERN = rf"(?=.{{1,{MAX_NAME_LENGTH}}}\Z){LABEL_PATTERN}(?:\.{LABEL_PATTE
 CONNECT_HOST_PATTERN = r"[A-Za-z0-9._:-]{1,253}"
 
 
-
 def is_ip_literal(value: str) -> bool:
     """Whether ``value`` is one IPv4 or IPv6 address."""
     try:

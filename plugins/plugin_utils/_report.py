@@ -69,7 +69,8 @@ def _check_results(results: Any, where: str) -> list:
         raise ReportError(f"{where}: expected a list of results, got {type(results).__name__}")
     for item in results:
         # The common case in one expression per result (a fleet has a million); the slow path names the problem.
-        if not (type(item) is dict and "status" in item and "host" in item and "port" in item and "protocol" in item):
+        if not (isinstance(item, dict) and "status" in item and "host" in item and "port" in item
+                and "protocol" in item):
             break
     else:
         return results if isinstance(results, list) else list(results)

@@ -62,7 +62,6 @@ def default_check(name: str, port: int, protocol: str) -> str:
     return "connect"
 
 
-
 def socket_failure(address: str, exc: OSError, timeout: float, refused: str = "connection refused",
                    silent: str = "no answer") -> tuple:
     """(status, text) for one address that failed to connect or to answer."""
@@ -103,7 +102,7 @@ class Prober:
         self._verify_context = None
         self._context_lock = threading.Lock()
         if ca_path:
-            _ = self.verify_context
+            self._load_verify_context()
         # Only used after a verified handshake failed, to read who issued the certificate that was presented.
         self.peek_context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         self.peek_context.check_hostname = False
@@ -111,6 +110,9 @@ class Prober:
 
     @property
     def verify_context(self) -> ssl.SSLContext:
+        return self._load_verify_context()
+
+    def _load_verify_context(self) -> ssl.SSLContext:
         with self._context_lock:
             if self._verify_context is None:
                 context = ssl.create_default_context()

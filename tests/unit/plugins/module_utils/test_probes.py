@@ -244,7 +244,7 @@ def test_issuer_matching_ignores_case_and_punctuation():
     expected = tls.DEFAULT_EXPECTED_ISSUERS
     assert tls.issuer_is_expected({"O": "Apple Inc.", "CN": "Apple Public Server RSA CA 12 - G1"}, expected)
     assert tls.issuer_is_expected({"O": "DigiCert, Inc.", "CN": "DigiCert Global G2 TLS RSA SHA256 2020 CA1"},
-                                      expected)
+                                  expected)
     assert tls.issuer_is_expected({"CN": "GeoTrust RSA CA 2018"}, expected)
     assert not tls.issuer_is_expected({"O": "Zscaler Inc.", "CN": "Zscaler Intermediate Root CA"}, expected)
     assert not tls.issuer_is_expected({}, expected)

@@ -289,7 +289,7 @@ def test_exclude_hosts_by_wildcard_and_cidr_cover_nested_entries():
     [
         ({"exclude_ids": ["nope"]}, ["'nope'", "valid ids:", "devicesetup.albert.apple.com"]),
         ({"exclude_sections": ["nosuch"]}, ["'nosuch'", "not in the selection",
-                                         "sections in the selection: devicemanagement, devicesetup, firewall"]),
+                                            "sections in the selection: devicemanagement, devicesetup, firewall"]),
         ({"exclude_hosts": ["nothing.example.com"]}, ["'nothing.example.com'", "matches no entry"]),
         ({"exclude_hosts": ["a.b.push.apple.com"]}, ["covered by *.b.push.apple.com, *.push.apple.com"]),
         ({"exclude_hosts": ["bad host"]}, ["'bad host'", "exclude_hosts"]),

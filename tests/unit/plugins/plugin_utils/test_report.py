@@ -311,9 +311,10 @@ def read_back(path, version, digest, in_sync, added=(), removed=(), found=True):
 
 
 DEPLOYED = {
-    "gw-old": {"changed": False, "in_sync": False, "files": [
-        read_back("/etc/squid/netallow-apple.conf", "2026.3.0", "sha256:0000000000000000", False,
-                  added=["gdmf.apple.com"], removed=["albert.apple.com"])],
+    "gw-old": {
+        "changed": False, "in_sync": False,
+        "files": [read_back("/etc/squid/netallow-apple.conf", "2026.3.0", "sha256:0000000000000000", False,
+                            added=["gdmf.apple.com"], removed=["albert.apple.com"])],
         "tables": [{"table": "inet netallow_apple", "exists": True, "found": True, "catalog_version": "2026.3.0",
                     "digest": "sha256:0000000000000000", "current_version": "2026.3.1",
                     "current_digest": "sha256:1111111111111111", "in_sync": False, "added": [], "removed": [],
