@@ -16,9 +16,12 @@ description:
     C(catalog_version), a digest of the selected entries and their names.
   - This module reads those records from the given files on the managed host and compares each with O(current),
     the version and digest found, the current ones, and the names added and removed since.
-  - It also reads them from live state, the nftables tables the nftables role loaded (O(tables)), whose C(comment)
-    holds the stamp line. A table's comment has room for the version and digest, not for the names, so the names
-    added and removed since are known from files only (RV(tables[].names_found=false)).
+  - It also reads them from live state, the nftables tables the nftables role loaded (O(tables)). The first rule of
+    the collection's own chain carries the stamp line in its comment (C(netallow_apple: netallow.apple stamp: ...)),
+    rewritten whenever the rules change, so it is read first; in enforce mode the table's own C(comment) holds the
+    stamp of the table's creation and is read when no rule carries one (RV(tables[].stamp_source)). A comment has
+    room for the version and digest, not for the names, so the names added and removed since are known from files
+    only (RV(tables[].names_found=false)).
   - It only reads. Python 3.9 or newer, standard library only.
 options:
   paths:
@@ -32,7 +35,10 @@ options:
   tables:
     description:
       - Live nftables tables to read the stamp from, as C(family name) (for example C(inet netallow_apple)) or a
-        bare name (family C(inet)). Runs C(nft list table) and reads the table's own C(comment).
+        bare name (family C(inet)). Runs C(nft list table) and reads the stamp from the comment of the collection's
+        rule, or else from the table's own C(comment).
+      - In allow mode name the table that holds your dropping chain (for example C(inet filter)): the collection's
+        chain C(netallow_apple) there carries the stamp.
       - A missing table is reported with RV(tables[].exists=false), not as a failure.
     type: list
     elements: str
@@ -144,8 +150,15 @@ tables:
       description: Whether the table exists.
       type: bool
     found:
-      description: Whether the table's comment holds a netallow.apple stamp.
+      description: Whether a rule's or the table's comment holds a netallow.apple stamp.
       type: bool
+    stamp_source:
+      description:
+        - Where the stamp was read, C(rule) (the collection's rule, current since the last change of the rules) or
+          C(table) (the table's comment, current since the table was created); null when none was found.
+      type: str
+      choices: [rule, table]
+      version_added: 2.1.0
     names_found:
       description: Whether the names were recorded (never for a table); without them RV(files[].added) and
         RV(files[].removed) stay empty.
@@ -211,6 +224,25 @@ def table_comment(listing):
     return match.group("comment") if match else None
 
 
+# A rule's comment, two levels deep, as the nftables renderer writes it into the first rule of its own chain.
+RULE_STAMP_RE = re.compile(r'^\t\t[^\n]*\bcomment "netallow_apple: (?P<stamp>netallow\.apple stamp: [^"\n]*)"\s*$',
+                           re.MULTILINE)
+
+
+def live_stamp(listing):
+    """``(stamp, source)`` from ``nft list table`` output: the rule's stamp first, the table's comment as fallback.
+
+    The table's comment is written when the table is created and the kernel keeps it afterwards; the rule is
+    rewritten with every change of the configuration, so its stamp is the current one.
+    """
+    for match in RULE_STAMP_RE.finditer(listing or ""):
+        stamp = read_stamp(match.group("stamp"))
+        if stamp:
+            return stamp, "rule"
+    stamp = read_stamp(table_comment(listing) or "")
+    return (stamp, "table") if stamp else (None, None)
+
+
 def read_table(run, family, name, current):
     """One table's result; ``run(argv)`` returns ``(rc, stdout, stderr)`` of ``nft list table FAMILY NAME``."""
     rc, out, err = run(["list", "table", family, name])
@@ -218,12 +250,13 @@ def read_table(run, family, name, current):
     if rc != 0:
         if "No such file or directory" in (err or "") or "does not exist" in (err or ""):
             result = compare(None, current)
-            result.update(table=label, exists=False, names_found=False)
+            result.update(table=label, exists=False, names_found=False, stamp_source=None)
             return result
         raise RuntimeError(f"nft list table {label} failed (rc {rc}): {(err or out or '').strip()[:500]}")
-    stamp = read_stamp(table_comment(out) or "")
+    stamp, source = live_stamp(out)
     result = compare(stamp, current)
-    result.update(table=label, exists=True, names_found=bool(stamp and stamp.get("names") is not None))
+    result.update(table=label, exists=True, names_found=bool(stamp and stamp.get("names") is not None),
+                  stamp_source=source)
     return result
 
 

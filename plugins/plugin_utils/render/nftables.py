@@ -32,7 +32,7 @@ import json
 import re
 import typing as t
 
-from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
+from ansible_collections.netallow.apple.plugins.module_utils._stamp import STAMP_RE, stamp_lines
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import check_model
 from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import parse_cidr
 from ansible_collections.netallow.apple.plugins.plugin_utils.render import _dnsmasq_lines, _naming
@@ -51,6 +51,8 @@ OUTPUTS = {
 }
 
 TAG = "netallow_apple"
+# nft refuses a comment longer than this (NFTNL_UDATA_COMMENT_MAXLEN).
+COMMENT_MAX = 128
 MODES = ("enforce", "allow")
 HOOKS = ("output", "forward")
 FAMILIES = ("inet", "ip", "ip6")
@@ -316,6 +318,37 @@ def _enforce_rules(opts: dict) -> list[str]:
     return rules
 
 
+def stamp_comments(model: t.Mapping) -> tuple[t.Optional[str], t.Optional[str]]:
+    """The live ruleset's copies of the stamp line: ``(table comment, rule comment)``, each None when absent.
+
+    The kernel keeps a table's comment when the table is loaded again (``table inet t { comment "new" }`` over an
+    existing table succeeds and changes nothing), and the role keeps its table so that the dynamic sets keep the
+    addresses dnsmasq learnt: the table's comment only holds the stamp of the table's creation (or of the boot-time
+    file, which recreates the table). The first rule of the collection's own chain carries the stamp as well, as
+    ``netallow_apple: <stamp line>``; rules are rewritten whenever the fingerprint changes, and the stamp is part of
+    what the fingerprint covers, so that comment is always current. nft refuses comments over 128 characters: a
+    stamp line that would not fit (a catalog_version of about 30 characters or more) is left out of the live ruleset,
+    and the files' headers still carry it.
+    """
+    stamp = model.get("stamp")
+    if not isinstance(stamp, t.Mapping):
+        return None, None
+    line = stamp_lines(stamp)[0]
+    if not STAMP_RE.fullmatch(line):  # only the stamp's own characters go between the quotes
+        return None, None
+    table_comment = line if len(line) <= COMMENT_MAX else None
+    rule_comment = f"{TAG}: {line}"
+    return table_comment, rule_comment if len(rule_comment) <= COMMENT_MAX else None
+
+
+def _with_comment(rule: str, comment: t.Optional[str]) -> str:
+    """``rule`` (ending in ``comment "netallow_apple"``) with ``comment`` instead, when there is one."""
+    suffix = f'comment "{TAG}"'
+    if comment is None or not rule.endswith(suffix):
+        return rule
+    return rule[:-len(suffix)] + f'comment "{comment}"'
+
+
 def _fingerprint(body: str) -> str:
     return f"{TAG}:{hashlib.sha256(body.encode()).hexdigest()[:16]}"
 
@@ -324,7 +357,11 @@ def _desired(model: t.Mapping, opts: dict) -> tuple[list[str], str]:
     """The declarative configuration (boot-time file body) and its fingerprint."""
     sets = _sets(model, opts)
     family, table = opts["family"], opts["table"]
+    table_comment, rule_comment = stamp_comments(model)
     lines = [f"table {family} {table} {{"]
+    if opts["mode"] == "enforce" and table_comment:
+        # Taken at the table's creation only (see stamp_comments); the allow mode's table is the user's.
+        lines.append(f'\tcomment "{table_comment}"')
     for item in sets:
         lines += _set_block(item, opts["timeout"], "\t")
     if opts["mode"] == "enforce":
@@ -334,6 +371,7 @@ def _desired(model: t.Mapping, opts: dict) -> tuple[list[str], str]:
             # Monitor: count and log what enforcement would drop, and let it pass.
             final = f'counter limit rate 10/minute log prefix "{TAG} would drop: " comment "{TAG}"'
         policy_rules = _enforce_rules(opts) + _accept_rules(sets) + [final]
+        policy_rules[0] = _with_comment(policy_rules[0], rule_comment)
         lines += [f"\tchain {POLICY_CHAIN} {{"] + [f"\t\t{rule}" for rule in policy_rules] + ["\t}"]
         lines += [f"\tchain {opts['hook']} {{",
                   f"\t\ttype filter hook {opts['hook']} priority {opts['priority']}; policy accept;"]
@@ -341,7 +379,10 @@ def _desired(model: t.Mapping, opts: dict) -> tuple[list[str], str]:
                   for match in _scope_matches(opts)]
         lines += ["\t}", "}"]
     else:
-        lines += [f"\tchain {TAG} {{"] + [f"\t\t{rule}" for rule in _accept_rules(sets)] + ["\t}", "}"]
+        accept_rules = _accept_rules(sets)
+        if accept_rules:
+            accept_rules[0] = _with_comment(accept_rules[0], rule_comment)
+        lines += [f"\tchain {TAG} {{"] + [f"\t\t{rule}" for rule in accept_rules] + ["\t}", "}"]
         # Reversed: "insert" puts each rule at the head, so the last inserted comes first.
         lines += [f'insert rule {family} {table} {opts["chain"]} {match} jump {TAG} comment "@FINGERPRINT@"'
                   .replace("  ", " ") for match in reversed(_scope_matches(opts))]

@@ -22,6 +22,7 @@ from ansible_collections.netallow.apple.plugins.plugin_utils.render import firew
 from ansible_collections.netallow.apple.plugins.plugin_utils.render import nftables as _render_nftables
 from ansible_collections.netallow.apple.plugins.plugin_utils.render import pac as _render_pac
 from ansible_collections.netallow.apple.plugins.plugin_utils.render import squid as _render_squid
+from ansible_collections.netallow.apple.tests.unit.real_components import live_table, needs_netns, nft
 
 OLD = [
     {"id": "ds.albert", "section": "ds", "host": "albert.apple.com", "tcp": [443], "udp": []},
@@ -119,11 +120,70 @@ def test_table_comment_read_from_nft_listing():
     assert deployed.table_comment('table inet t {\n\tchain c {\n\t\tcomment "x"\n\t}\n}\n') is None
     result = deployed.read_table(lambda argv: (0, listing, ""), "inet", "t", stamp)
     assert (result["table"], result["exists"], result["found"], result["in_sync"]) == ("inet t", True, True, True)
+    assert result["stamp_source"] == "table"
     assert result["names_found"] is False and (result["added"], result["removed"]) == ([], [])
     missing = deployed.read_table(lambda argv: (1, "", "Error: No such file or directory"), "inet", "t", stamp)
-    assert (missing["exists"], missing["found"], missing["in_sync"]) == (False, False, None)
+    assert (missing["exists"], missing["found"], missing["in_sync"], missing["stamp_source"]) == \
+        (False, False, None, None)
     with pytest.raises(RuntimeError, match="nft list table inet t failed .rc 2.: Error: permission denied"):
         deployed.read_table(lambda argv: (2, "", "Error: permission denied"), "inet", "t", stamp)
+
+
+def test_rule_stamp_comes_before_the_table_comment():
+    old = build_allowlist(OLD, catalog_version="2026.3.0")["stamp"]
+    new = build_allowlist(NEW, catalog_version="2026.3.1")["stamp"]
+    # The table keeps the comment of its creation; the collection's first rule carries the stamp of the last change.
+    listing = (f'table inet netallow_apple {{\n\tcomment "{stamp_lines(old)[0]}"\n\tchain allowlist {{\n'
+               f'\t\tct state established,related accept comment "netallow_apple: {stamp_lines(new)[0]}"\n'
+               f'\t\tcounter drop comment "netallow_apple"\n\t}}\n}}\n')
+    stamp, source = deployed.live_stamp(listing)
+    assert (stamp["catalog_version"], stamp["digest"], source) == ("2026.3.1", new["digest"], "rule")
+    # A comment that only looks like the collection's, in a rule of someone else's, is not read as a stamp.
+    foreign = 'table inet filter {\n\tchain forward {\n\t\taccept comment "netallow_apple: hello"\n\t}\n}\n'
+    assert deployed.live_stamp(foreign) == (None, None)
+    assert deployed.read_table(lambda argv: (0, foreign, ""), "inet", "filter", new)["found"] is False
+
+
+def _apply(netns_name, text):
+    nft(netns_name, "-c", "-f", "-", stdin=text)
+    nft(netns_name, "-f", "-", stdin=text)
+
+
+@needs_netns
+@pytest.mark.parametrize(("mode", "table"), [("enforce", "netallow_apple"), ("allow", "filter")])
+def test_live_rule_stamp_follows_each_apply(tmp_path, netns, mode, table):
+    """Rendered transactions applied by the real nft, read back by the module; a new catalog_version is read back."""
+    options = {"mode": mode} if mode == "enforce" else {"mode": mode, "table": "filter", "chain": "forward"}
+    if mode == "allow":
+        nft(netns, "-f", "-", stdin="table inet filter {\n chain forward {\n  type filter hook forward priority "
+                                    "filter; policy drop;\n }\n}\n")
+    first = build_allowlist(OLD, catalog_version="2026.3.0")
+    _apply(netns, _render_nftables.render(first, current=live_table(netns, table), **options))
+    result = _run_module(tmp_path, tables=[f"inet {table}"], netns=netns, current=first["stamp"])
+    assert (result["tables"][0]["found"], result["tables"][0]["stamp_source"], result["in_sync"]) == \
+        (True, "rule", True)
+
+    # Same selection, new catalog version: the rules are rewritten and carry it.
+    second = build_allowlist(OLD, catalog_version="2026.3.1")
+    assert second["stamp"]["digest"] == first["stamp"]["digest"]
+    text = _render_nftables.render(second, current=live_table(netns, table), **options)
+    assert text, "a new catalog version must rewrite the rules"
+    _apply(netns, text)
+    assert _render_nftables.render(second, current=live_table(netns, table), **options) == ""
+    result = _run_module(tmp_path, tables=[f"inet {table}"], netns=netns, current=second["stamp"])
+    live = result["tables"][0]
+    assert (live["catalog_version"], live["stamp_source"], live["in_sync"]) == ("2026.3.1", "rule", True)
+    listing = nft(netns, "list", "table", "inet", table).stdout
+    assert listing.count("netallow_apple: netallow.apple stamp:") == 1
+    if mode == "enforce":
+        # The kernel kept the table's comment of its creation: only the rule's stamp is current.
+        assert deployed.table_comment(listing) == stamp_lines(first["stamp"])[0]
+        # The boot-time file recreates the table, with the current stamp in its comment too.
+        _apply(netns, _render_nftables.render(second, artifact="persist", **options))
+        assert deployed.table_comment(nft(netns, "list", "table", "inet", table).stdout) == \
+            stamp_lines(second["stamp"])[0]
+    else:
+        assert deployed.table_comment(listing) is None
 
 
 @NEEDS_NFT_NETNS

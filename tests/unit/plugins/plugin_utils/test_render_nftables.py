@@ -17,11 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.netallow.apple.plugins.module_utils._stamp import stamp_lines
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 from ansible_collections.netallow.apple.plugins.plugin_utils.render.nftables import (
+    COMMENT_MAX,
     OUTPUTS,
     NftablesRenderError,
     render,
+    stamp_comments,
 )
 from ansible_collections.netallow.apple.tests.unit.real_components import NFT, live_table, needs_netns, nft
 
@@ -111,6 +114,36 @@ def test_fingerprint_changes_with_the_configuration(model):
     assert render(model, artifact="fingerprint") == first
     assert render(model, artifact="fingerprint", hook="forward") != first
     assert render(build_allowlist(ENTRIES[:-1]), artifact="fingerprint") != first
+
+
+def test_stamp_in_the_table_comment_and_the_first_rule_of_the_own_chain():
+    stamped = build_allowlist(ENTRIES, catalog_version="2026.3.1")
+    line = stamp_lines(stamped["stamp"])[0]
+    enforce = render(stamped).splitlines()
+    assert f'\tcomment "{line}"' in enforce
+    first_rule = enforce[enforce.index("\tchain allowlist {") + 1]
+    assert first_rule == f'\t\tct state established,related accept comment "netallow_apple: {line}"'
+    allow = render(stamped, mode="allow", table="filter", chain="forward",
+                   current={"nftables": [{"table": {"family": "inet", "name": "filter"}},
+                                         {"chain": {"family": "inet", "table": "filter", "name": "forward"}}]})
+    assert "\tcomment " not in allow  # the table is the user's, and so is its comment
+    lines = allow.splitlines()
+    assert lines[lines.index("\tchain netallow_apple {") + 1].endswith(f'accept comment "netallow_apple: {line}"')
+    assert sum(f"netallow_apple: {line}" in text for text in lines) == 1
+    # The stamp is part of what the fingerprint covers: a new catalog version rewrites the rules.
+    newer = build_allowlist(ENTRIES, catalog_version="2026.3.2")
+    assert render(newer, artifact="fingerprint") != render(stamped, artifact="fingerprint")
+
+
+def test_stamp_too_long_for_nft_is_left_out_of_the_live_ruleset():
+    version = "2026.3.1-" + "x" * 30
+    text = render(build_allowlist(ENTRIES, catalog_version=version))
+    assert f"# netallow.apple stamp: catalog_version={version} " in text  # the header keeps it
+    assert "netallow_apple: netallow.apple stamp" not in text
+    assert max(len(comment) for comment in re.findall(r'comment "([^"]*)"', text)) <= COMMENT_MAX
+    table_comment, rule_comment = stamp_comments(build_allowlist(ENTRIES, catalog_version="2026.3.1-" + "x" * 25))
+    assert rule_comment is None and table_comment is not None and len(table_comment) <= COMMENT_MAX
+    assert stamp_comments({"groups": []}) == (None, None)
 
 
 def test_nothing_to_do_when_the_live_state_carries_the_fingerprint(model):
