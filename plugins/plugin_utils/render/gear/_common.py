@@ -16,6 +16,7 @@ import functools
 import re
 import typing as t
 
+from ansible_collections.netallow.apple.plugins.module_utils._stamp import STAMP_RE, stamp_lines
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import AllowlistError
 from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import port_bounds
 from ansible_collections.netallow.apple.plugins.plugin_utils.render import _core, _naming
@@ -31,6 +32,7 @@ __all__ = (
     "port_label",
     "services",
     "split_port",
+    "stamped_comment",
     "unexpressible_warnings",
 )
 
@@ -104,8 +106,39 @@ COMMON_OPTIONS = {
     "anchor": {"type": "raw", "description": "The rule (name or id) to place the allow rule next to."},
     "rule_name": {"type": "str", "description": "Name of the allow rule (default C(<prefix>-allow))."},
     "comment": {"type": "str", "default": DEFAULT_COMMENT,
-                "description": "Comment on every object: up to 200 of letters, digits, space and C(_.,:()/+-)."},
+                "description": "Comment on every object: up to 200 of letters, digits, space and C(_.,:()/+-). The "
+                               "model's stamp line follows it in parentheses, within the vendor's field length."},
 }
+
+
+# The shortest comment or description field among the objects each vendor renderer writes: ASA descriptions take 200
+# characters, FortiOS comments on addresses, groups and services 255; the others are held to 255 as well.
+COMMENT_FIELD_MAX = {"asa": 200, "fortios": 255, "checkpoint": 255, "panos": 255, "junos": 255, "vyos": 255}
+
+
+def stamped_comment(vendor: str, opts: t.Mapping, model: t.Mapping, reserve: int = 0) -> str:
+    """The comment every object gets: the option ``comment``, then the model's stamp line in parentheses.
+
+    ``comment (netallow.apple stamp: catalog_version=... selection=sha256:... names=N)``: ``netallow.apple.deployed``
+    reads the same line from files, and an administrator sees on the device which catalog version and selection an
+    object came from. ``reserve`` is room the renderer appends to the comment itself (VyOS rule descriptions). A
+    comment that would not fit the vendor's field with the stamp is refused, naming the room left.
+    """
+    comment = opts["comment"]
+    stamp = model.get("stamp")
+    if not isinstance(stamp, t.Mapping):
+        return comment
+    line = stamp_lines(stamp)[0]
+    if not STAMP_RE.fullmatch(line):  # only the stamp's own characters go into a device's configuration
+        _fail(vendor, f"the model's stamp {line!r} is not a netallow.apple stamp line")
+    stamped = f"{comment} ({line})" if comment else line
+    limit = COMMENT_FIELD_MAX[vendor] - reserve
+    if len(stamped) > limit:
+        room = limit - len(line) - 3
+        _fail(vendor, f"comment {comment!r} is too long to carry the stamp on {vendor}: with {line!r} it takes "
+                      f"{len(stamped)} of the {limit} characters the objects' comment field has room for; use a "
+                      f"comment of at most {max(room, 0)} characters")
+    return stamped
 
 
 def _fail(vendor: str, message: str) -> t.NoReturn:

@@ -52,12 +52,13 @@ def render(model: dict, **options) -> dict:
     line = _line(opts)
     acl_name = _common.check_name(VENDOR, "rule_name", opts["rule_name"] or f"{prefix}-out", 64)
     names = _common.host_names(VENDOR, prefix, model["fqdns"])
+    comment = _common.stamped_comment(VENDOR, opts, model)
     fqdn_objects = [
         {
             "name": names[host],
             "fqdn": host,
             "parents": [f"object network {names[host]}"],
-            "lines": [f"fqdn v4 {host}", f"description {opts['comment']}"],
+            "lines": [f"fqdn v4 {host}", f"description {comment}"],
         }
         for host in model["fqdns"]
     ]
@@ -78,10 +79,10 @@ def render(model: dict, **options) -> dict:
     ogs = []
     if network_object:
         ogs.append({"object_type": "network", "object_groups": [
-            {"name": dst_group, "description": opts["comment"], "network_object": network_object}]})
+            {"name": dst_group, "description": comment, "network_object": network_object}]})
     if services:
         ogs.append({"object_type": "service", "object_groups": [
-            {"name": svc_group, "description": opts["comment"], "services_object": services}]})
+            {"name": svc_group, "description": comment, "services_object": services}]})
     acls = None
     if network_object and services:
         ace = {

@@ -44,7 +44,7 @@ def render(model: dict, **options) -> dict:
         _common.check_name(VENDOR, key, str(opts[key]).replace(" ", "_"))
     targets = [_common.check_name(VENDOR, "targets", target) for target in opts["targets"] or []]
     prefix = opts["prefix"]
-    comment = opts["comment"]
+    comment = _common.stamped_comment(VENDOR, opts, model)
 
     # Check Point names a dns-domain object by the domain itself, with a leading dot.
     dns_domains = [{"name": f".{d}", "is_sub_domain": True, "comments": comment} for d in model["wildcards"]]

@@ -55,7 +55,7 @@ def render(model: dict, **options) -> dict:
         raise _common.VendorRenderError(
             "position top needs anchor, the id of the current first policy "
             "(FortiOS moves a policy before or after another one)", VENDOR)
-    comment = opts["comment"]
+    comment = _common.stamped_comment(VENDOR, opts, model)
 
     fqdn_names = _common.host_names(VENDOR, prefix, model["fqdns"])
     wildcard_hosts = [f"*.{domain}" for domain in model["wildcards"]]

@@ -42,14 +42,16 @@ def render(model: dict, **options) -> dict:
     policy_name = opts["rule_name"] or f"{prefix}-allow"
     fqdn_names = _common.host_names(VENDOR, prefix, model["fqdns"])
     cidr_names = _common.host_names(VENDOR, prefix, list(model["cidrs4"]) + list(model["cidrs6"]), "net-")
-    addresses = [{"name": fqdn_names[h], "dns_name": {"name": h}} for h in model["fqdns"]]
-    addresses += [{"name": cidr_names[c], "ip_prefix": c} for c in list(model["cidrs4"]) + list(model["cidrs6"])]
+    comment = _common.stamped_comment(VENDOR, opts, model)
+    addresses = [{"name": fqdn_names[h], "dns_name": {"name": h}, "description": comment} for h in model["fqdns"]]
+    addresses += [{"name": cidr_names[c], "ip_prefix": c, "description": comment}
+                  for c in list(model["cidrs4"]) + list(model["cidrs6"])]
     set_name = f"{prefix}-destinations"
     zones = None
     if addresses:
         zones = {"zones": [{"name": to_zone, "address_book": {
             "addresses": addresses,
-            "address_sets": [{"name": set_name, "addresses": [a["name"] for a in addresses]}],
+            "address_sets": [{"name": set_name, "addresses": [a["name"] for a in addresses], "description": comment}],
         }}]}
 
     application_lines = []
@@ -68,7 +70,7 @@ def render(model: dict, **options) -> dict:
     if zones and app_names:
         policies = {"from_zones": [{"name": from_zone, "to_zones": [{"name": to_zone, "policies": [{
             "name": policy_name,
-            "description": opts["comment"],
+            "description": comment,
             "match": {
                 "source_address": {"any": True},
                 "destination_address": {"addresses": [set_name]},

@@ -61,7 +61,7 @@ def render(model: dict, **options) -> dict:
     _common.require_model(VENDOR, model)
     opts = _common.check_options(VENDOR, options, VENDOR_OPTIONS)
     prefix = opts["prefix"]
-    comment = opts["comment"]
+    comment = _common.stamped_comment(VENDOR, opts, model)
     zones = {}
     for key in ("from_zones", "to_zones"):
         value = opts[key]

@@ -47,7 +47,8 @@ def render(model: dict, **options) -> dict:
     rule_set = (opts["rule_name"] or f"{upper}-OUT")
     if len(rule_set) > 28 or "." in rule_set:
         raise _common.VendorRenderError(f"rule_name {rule_set!r} must be at most 28 characters, no '.'", VENDOR)
-    comment = opts["comment"]
+    # Room for the rule descriptions' " (udp to <PREFIX>-FQDN)" suffix, the prefix at its longest.
+    comment = _common.stamped_comment(VENDOR, opts, model, reserve=len(" (udp to -FQDN)") + 16)
     names = {
         "net4": f"{upper}-NET4", "net6": f"{upper}-NET6", "tcp": f"{upper}-TCP", "udp": f"{upper}-UDP",
         "fqdn": f"{upper}-FQDN",

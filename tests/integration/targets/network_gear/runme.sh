@@ -33,8 +33,13 @@ fi
 
 # 1. Render-only mode: the resource modules' rendered state and the renderers' CLI, compared byte for byte.
 NAGEAR_OUT="$WORK/out" ansible-playbook -i inventory_rendered.yml rendered.yml "$@"
+# The objects' comments carry the stamp line; the golden files write its catalog_version (the shipped catalog's,
+# which changes with every catalog update) as @CATALOG_VERSION@.
+CATALOG_VERSION="$(sed -n 's/^catalog_version: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$COLLECTION_ROOT/vars/catalog.yml")"
+[ -n "$CATALOG_VERSION" ] || { echo "no catalog_version in $COLLECTION_ROOT/vars/catalog.yml" >&2; exit 1; }
 for vendor in asa junos vyos; do
-    diff -u "files/golden/$vendor.txt" "$WORK/out/nagear-$vendor.$vendor.txt"
+    sed "s/@CATALOG_VERSION@/$CATALOG_VERSION/g" "files/golden/$vendor.txt" > "$WORK/golden-$vendor.txt"
+    diff -u "$WORK/golden-$vendor.txt" "$WORK/out/nagear-$vendor.$vendor.txt"
 done
 # The ACE is placed at line 3 and sends the service group and the destination group.
 grep -qx 'access-list apple-out line 3 extended permit object-group apple-services any object-group apple-destinations log informational' "$WORK/out/nagear-asa.asa.txt"

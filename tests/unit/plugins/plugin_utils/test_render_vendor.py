@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from ansible_collections.netallow.apple.plugins.module_utils._stamp import read_stamp, stamp_lines
 from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import build_allowlist
 from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear._common import (
     CAPABILITIES,
@@ -30,6 +31,7 @@ ENTRIES = [
     {"id": "firewall.2620.149..-48", "section": "firewall", "host": "2620:149::/48", "tcp": [443], "udp": []},
 ]
 MODEL = build_allowlist(ENTRIES)
+STAMPED = f"netallow.apple: Apple network requirements ({stamp_lines(MODEL['stamp'])[0]})"
 
 
 def render(vendor, model=None, **options):
@@ -78,8 +80,7 @@ def test_fortios_objects_policy_and_exemption():
     out = render("fortios", position="before", anchor=7, ssl_ssh_profile="deep-inspection", policyid=900)
     by_name = {a["name"]: a for a in out["addresses"]}
     assert by_name["apple-albert.apple.com"] == {
-        "name": "apple-albert.apple.com", "type": "fqdn", "fqdn": "albert.apple.com",
-        "comment": "netallow.apple: Apple network requirements"}
+        "name": "apple-albert.apple.com", "type": "fqdn", "fqdn": "albert.apple.com", "comment": STAMPED}
     assert [a["fqdn"] for a in out["addresses"] if a.get("fqdn", "").startswith("*.")] == [
         "*.push.apple.com"]
     assert out["addresses6"][0]["ip6"] == "2620:149::/48"
@@ -130,8 +131,8 @@ def test_junos_policy_permit_and_placement():
     out = render("junos", position="after", anchor="allow-dns", from_zone="lan", to_zone="wan")
     book = out["zones"]["zones"][0]
     assert book["name"] == "wan"
-    assert {"name": "apple-albert.apple.com", "dns_name": {"name": "albert.apple.com"}} in book["address_book"][
-        "addresses"]
+    assert {"name": "apple-albert.apple.com", "dns_name": {"name": "albert.apple.com"}, "description": STAMPED} \
+        in book["address_book"]["addresses"]
     assert out["policy_lines"] == [
         "set security policies from-zone lan to-zone wan policy apple-allow then permit",
         "insert security policies from-zone lan to-zone wan policy apple-allow after policy allow-dns"]
@@ -162,6 +163,64 @@ def test_panos_url_category_decryption_and_edl():
     assert out["edl_files"]["apple-domains.txt"].splitlines()[0] == "*.push.apple.com"
     assert out["edl_files"]["apple-ips.txt"] == "17.0.0.0/8\n2620:149::/48\n"
     assert len(out["warnings"]) == 1
+
+
+def _comments(payload) -> list:
+    """Every comment or description a payload gives (objects, groups, rules; CLI lines included)."""
+    found = []
+    for key, value in payload.items() if isinstance(payload, dict) else enumerate(payload):
+        if isinstance(value, str) and (key in ("comment", "comments", "description")
+                                       or re.search(r"\bdescription ", value)):
+            found.append(value)
+        elif isinstance(value, (dict, list)):
+            found += _comments(value)
+    return found
+
+
+# What each vendor's payload holds that has a comment field (the fields the stamp must reach).
+COMMENTED = {
+    "fortios": ("addresses", "addresses6", "wildcard_fqdns", "addrgrp", "addrgrp6", "services", "service_group",
+                "policy"),
+    "checkpoint": ("dns_domains", "networks", "group", "services_tcp", "services_udp", "service_group",
+                   "access_rule", "https_rule"),
+    # panos_service_group has no description field.
+    "panos": ("address_objects", "address_group", "url_category", "services", "security_rules", "decryption_rule",
+              "edls", "commit"),
+    "asa": ("fqdn_objects", "ogs"),
+    "junos": ("zones", "policies"),
+    "vyos": ("lines",),
+}
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_every_object_comment_carries_the_stamp(vendor):
+    model = build_allowlist(ENTRIES, catalog_version="2026.3.1")
+    extra = {"fortios": {"ssl_ssh_profile": "deep-inspection"}, "panos": {"edl_base_url": "https://edl.example.net"}}
+    out = render(vendor, model, **extra.get(vendor, {}))
+    comments = _comments(out)
+    assert comments
+    for comment in comments:
+        found = read_stamp(comment)
+        assert found and (found["catalog_version"], found["digest"]) == ("2026.3.1", model["stamp"]["digest"]), \
+            comment
+    for key in COMMENTED[vendor]:
+        if out.get(key) not in (None, [], {}):
+            assert _comments(out[key]), f"{vendor} {key} has no comment"
+    # Another catalog version changes every comment, and with it what the vendor module sends.
+    newer = render(vendor, build_allowlist(ENTRIES, catalog_version="2026.3.2"))
+    assert all(read_stamp(comment)["catalog_version"] == "2026.3.2" for comment in _comments(newer))
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_a_comment_too_long_for_the_field_with_the_stamp_is_refused(vendor):
+    with pytest.raises(VendorRenderError, match=f"comment 'c+' is too long to carry the stamp on {vendor}: .* use a "
+                                                r"comment of at most [0-9]+ characters") as excinfo:
+        render(vendor, comment="c" * 200)
+    room = int(re.search(r"at most ([0-9]+) characters", str(excinfo.value)).group(1))
+    assert 100 <= room < 200
+    assert render(vendor, comment="c" * room)["vendor"] == vendor  # the room the message names is right
+    with pytest.raises(VendorRenderError, match="too long to carry the stamp"):
+        render(vendor, comment="c" * (room + 1))
 
 
 @pytest.mark.parametrize(("vendor", "options", "message"), [
