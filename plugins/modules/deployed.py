@@ -16,7 +16,8 @@ description:
     C(catalog_version), a digest of the selected entries and their names.
   - This module reads those records from the given files on the managed host and compares each with O(current),
     the version and digest found, the current ones, and the names added and removed since.
-  - It also reads them from live state, the nftables tables the nftables role loaded (O(tables)). The first rule of
+  - >-
+    It also reads them from live state, the nftables tables the nftables role loaded (O(tables)). The first rule of
     the collection's own chain carries the stamp line in its comment (C(netallow_apple: netallow.apple stamp: ...)),
     rewritten whenever the rules change, so it is read first; in enforce mode the table's own C(comment) holds the
     stamp of the table's creation and is read when no rule carries one (RV(tables[].stamp_source)). A comment has
@@ -37,7 +38,7 @@ options:
       - Live nftables tables to read the stamp from, as C(family name) (for example C(inet netallow_apple)) or a
         bare name (family C(inet)). Runs C(nft list table) and reads the stamp from the comment of the collection's
         rule, or else from the table's own C(comment).
-      - In allow mode name the table that holds your dropping chain (for example C(inet filter)): the collection's
+      - In allow mode name the table that holds your dropping chain (for example C(inet filter)); the collection's
         chain C(netallow_apple) there carries the stamp.
       - A missing table is reported with RV(tables[].exists=false), not as a failure.
     type: list
