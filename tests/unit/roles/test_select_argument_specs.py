@@ -10,7 +10,9 @@ elements or description). A role may add notes of its own after the shared descr
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 
 import pytest
 import yaml
@@ -105,3 +107,28 @@ def test_every_role_that_builds_a_model_has_the_block():
 
 def test_role_notes_extend_shared_options_only():
     assert all(role in ROLES and name in SHARED for role, name in ROLE_NOTES)
+
+
+def _documented_options(path: str) -> set:
+    """Option names of a plugin's or doc fragment's DOCUMENTATION block, read from the source without importing it."""
+    with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "DOCUMENTATION" for t in node.targets):
+            return set(yaml.safe_load(ast.literal_eval(node.value)).get("options") or {})
+    raise AssertionError(f"{path} has no DOCUMENTATION block")
+
+
+def test_select_description_names_every_selection_option_of_the_lookup():
+    """The roles' select documentation names exactly the selectors: the shared fragment's and the lookup's own.
+
+    The selectors doc fragment holds the one description of each selector. Role argument specs cannot include a doc
+    fragment, so the roles' description names the selectors, and this test keeps that list equal to the documented
+    options: a selector added to the fragment or the lookup must be named in the roles' docs, and the other way round.
+    """
+    selectors = _documented_options("plugins/doc_fragments/selectors.py")
+    lookup_own = _documented_options("plugins/lookup/endpoints.py")
+    selection = (selectors | lookup_own) - {"_terms", "output", "query", "since"}
+    named = set(re.findall(r"C\((\w+)\)", SHARED["select"]["description"][0]))
+    assert named == selection, (f"named in the roles' docs only: {sorted(named - selection)}; "
+                                f"documented but not named: {sorted(selection - named)}")
