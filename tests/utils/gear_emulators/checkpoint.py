@@ -6,7 +6,8 @@
 Every call is ``POST /web_api/[v<version>/]<command>`` with a JSON body, as the collection's httpapi plugin sends it:
 ``login`` (user and password) returns a ``sid`` that later calls carry in ``X-chkp-sid``; changes go into that
 session and only ``publish`` makes them visible to others (``discard`` drops them). Objects: host, network,
-dns-domain, group, service-tcp, service-udp, service-group (``add-``/``set-``/``show-``/``delete-``, and ``equals``,
+dns-domain, group, service-tcp, service-udp, service-group (``add-``/``set-``/``show-``/``delete-``, the plural
+``show-<type>s`` with ``limit``/``offset`` paging, and ``equals``,
 the comparison call the modules make before writing); rules: access-rule and https-rule in layers, with
 ``show-access-rulebase``/``show-https-rulebase`` paging and ``position``/``new-position`` (top, bottom, a number,
 above/below a rule). ``publish`` and ``install-policy`` return a task id that ``show-task`` reports as succeeded.
@@ -173,6 +174,8 @@ class Handler(JsonHandler):
             return self._rule(state, session, verb, kind, body)
         if kind.endswith("-rulebase") and kind[: -len("base")] in RULE_TYPES:
             return self._rulebase(session["db"], RULE_TYPES[kind[: -len("base")]], body)
+        if verb == "show" and kind[:-1] in OBJECT_TYPES and kind.endswith("s"):
+            return self._objects(session["db"], kind[:-1], body)
         if kind in OBJECT_TYPES and verb in ("add", "set", "show", "delete"):
             return self._object(state, session, verb, kind, body)
         return _error(404, "generic_err_command_not_found", f'Unknown command "{command}"')
@@ -275,6 +278,18 @@ class Handler(JsonHandler):
             db.objects[name] = updated
             self._write(state, session)
         return 200, self._show(db, updated)
+
+    def _objects(self, db: Database, kind: str, body: dict):
+        """show-<kind>s: one page (offset, limit: 50 by default, 500 at most) of the objects of a type, by name."""
+        limit, offset = body.get("limit", 50), body.get("offset", 0)
+        if not isinstance(limit, int) or not 1 <= limit <= 500 or not isinstance(offset, int) or offset < 0:
+            return _error(400, "generic_err_invalid_parameter", f"Invalid limit {limit!r} or offset {offset!r}")
+        matching = sorted((obj for obj in db.objects.values() if obj["type"] == kind), key=lambda obj: obj["name"])
+        page = [self._show(db, obj) for obj in matching[offset:offset + limit]]
+        reply = {"objects": page, "total": len(matching)}
+        if page:
+            reply.update({"from": offset + 1, "to": offset + len(page)})
+        return 200, reply
 
     def _equals(self, db: Database, body: dict):
         kind = body.get("type")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import socket
 import socketserver
@@ -144,6 +145,11 @@ class Session:
         if line.strip() == "show configuration commands":
             with state.lock:
                 return "".join(render_line(path) + "\n" for path in state.running)
+        if words[:5] == ["show", "configuration", "commands", "|", "match"] and len(words) == 6:
+            # VyOS's "| match" keeps the lines an extended regular expression finds.
+            with state.lock:
+                shown = [render_line(path) for path in state.running]
+            return "".join(text + "\n" for text in shown if re.search(words[5], text))
         if words == ["configure"]:
             with state.lock:
                 self.candidate = list(state.running)

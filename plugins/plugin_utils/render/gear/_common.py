@@ -104,7 +104,10 @@ COMMON_OPTIONS = {
     "position": {"type": "str", "choices": list(POSITIONS), "default": "bottom",
                  "description": "Where the allow rule goes; C(before)/C(after) need C(anchor)."},
     "anchor": {"type": "raw", "description": "The rule (name or id) to place the allow rule next to."},
-    "rule_name": {"type": "str", "description": "Name of the allow rule (default C(<prefix>-allow))."},
+    "rule_name": {"type": "str",
+                  "description": "Name of the allow rule (default C(<prefix>-allow)); where the rule is found by this "
+                                 "name to be changed or removed (checkpoint, junos, panos) it must start with "
+                                 "C(<prefix>-)."},
     "comment": {"type": "str", "default": DEFAULT_COMMENT,
                 "description": "Comment on every object: up to 200 of letters, digits, space and C(_.,:()/+-). The "
                                "model's stamp line follows it in parentheses, within the vendor's field length."},
@@ -154,6 +157,21 @@ def check_name(vendor: str, option: str, value: t.Any, max_length: int = 63) -> 
             f"(at most {max_length} characters)",
         )
     return value
+
+
+def owned_rule_name(vendor: str, opts: t.Mapping) -> str:
+    """The allow rule's name: ``rule_name``, or ``<prefix>-allow``.
+
+    Where the rule is found by this name to be changed or deleted (Check Point, Junos, PAN-OS), a name without the
+    prefix could be a rule of the site's own, which the role would then take over or delete.
+    """
+    prefix = opts["prefix"]
+    name = opts["rule_name"] or f"{prefix}-allow"
+    if not name.startswith(f"{prefix}-"):
+        _fail(vendor, f"rule_name {name!r} must start with the prefix and a dash ({prefix}-): the role creates, "
+                      f"changes and deletes the rule of that name, so it is one of its own objects (for example "
+                      f"{prefix}-{name})")
+    return name
 
 
 def options_of(vendor_options: t.Mapping) -> dict:

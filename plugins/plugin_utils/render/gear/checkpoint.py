@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _common
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _common, _ownership
 
 FORMAT_DOC = """\
 C(checkpoint): payloads for the check_point.mgmt modules, a dict with C(dns_domains) (cp_mgmt_dns_domain: C(.domain)
@@ -16,7 +16,10 @@ with C(is_sub_domain) true for a wildcard, false for an exact FQDN), C(networks)
 C(group) (cp_mgmt_group of all of them), C(services_tcp)/C(services_udp) (cp_mgmt_service_tcp/udp), C(service_group),
 C(access_rule) (cp_mgmt_access_rule, action Accept, track Log), C(https_rule) (cp_mgmt_https_rule, action Bypass:
 Apple's destinations are not inspected), C(install_policy) and C(warnings). Placement: C(before)/C(after) take a rule
-name as C(anchor)."""
+name as C(anchor). A DNS domain object is named by its domain, not by C(prefix), so the site may already have one:
+given C(existing_dns_domains), an object whose comments do not carry C(netallow.apple) is the site's own, listed in
+C(dns_domains_kept) and used as a group member as it is, never in C(dns_domains) (what the role creates, changes and
+deletes)."""
 
 VENDOR = "checkpoint"
 VENDOR_OPTIONS = {
@@ -25,6 +28,11 @@ VENDOR_OPTIONS = {
     "policy_package": {"type": "str", "default": "standard", "description": "The policy package to install."},
     "targets": {"type": "list", "elements": "str", "default": [],
                 "description": "Gateways to install on; empty: all of the package's targets."},
+    "existing_dns_domains": {"type": "list", "elements": "dict",
+                             "description": "The device's dns-domain objects (C(name), C(comments), C(is-sub-domain)) "
+                                            "as check_point.mgmt.cp_mgmt_dns_domain_facts returns them; the "
+                                            "netallow.apple.network_gear role reads them. Null: not known "
+                                            "(every DNS domain is taken as the role's own)."},
 }
 
 
@@ -49,6 +57,19 @@ def render(model: dict, **options) -> dict:
     # Check Point names a dns-domain object by the domain itself, with a leading dot.
     dns_domains = [{"name": f".{d}", "is_sub_domain": True, "comments": comment} for d in model["wildcards"]]
     dns_domains += [{"name": f".{h}", "is_sub_domain": False, "comments": comment} for h in model["fqdns"]]
+    members = [d["name"] for d in dns_domains]
+    kept: list = []
+    warnings: list = []
+    if opts["existing_dns_domains"] is not None:
+        if not _ownership.is_owned(comment):
+            raise _common.VendorRenderError(
+                f"comment {opts['comment']!r} must carry {_ownership.OWNER_TAG!r} when the model has no stamp: it is "
+                "how the role tells its own DNS domains from the site's", VENDOR)
+        plan = _ownership.plan_dns_domains(dns_domains, opts["existing_dns_domains"])
+        dns_domains, kept, warnings = plan["write"], plan["kept"], plan["warnings"]
+        # A kept object is a member under the name the device spells it with.
+        spelled = {name.lower(): name for name in kept}
+        members = [spelled.get(name.lower(), name) for name in members]
     networks = []
     names4 = _common.host_names(VENDOR, prefix, model["cidrs4"], "net-")
     names6 = _common.host_names(VENDOR, prefix, model["cidrs6"], "net6-")
@@ -62,7 +83,7 @@ def render(model: dict, **options) -> dict:
         networks.append(
             {"name": names6[cidr], "subnet6": str(net.network_address), "mask_length6": net.prefixlen,
              "comments": comment})
-    members = [d["name"] for d in dns_domains] + [n["name"] for n in networks]
+    members += [n["name"] for n in networks]
     group = {"name": f"{prefix}-destinations", "members": members, "comments": comment} if members else None
 
     services: dict = {"tcp": [], "udp": []}
@@ -72,7 +93,7 @@ def render(model: dict, **options) -> dict:
     service_group = (
         {"name": f"{prefix}-services", "members": service_members, "comments": comment} if service_members else None
     )
-    rule_name = opts["rule_name"] or f"{prefix}-allow"
+    rule_name = _common.owned_rule_name(VENDOR, opts)
     access_rule = https_rule = None
     if group and service_group:
         access_rule = {
@@ -110,6 +131,7 @@ def render(model: dict, **options) -> dict:
     return {
         "vendor": VENDOR,
         "dns_domains": dns_domains,
+        "dns_domains_kept": kept,
         "networks": networks,
         "group": group,
         "services_tcp": services["tcp"],
@@ -118,5 +140,5 @@ def render(model: dict, **options) -> dict:
         "access_rule": access_rule,
         "https_rule": https_rule,
         "install_policy": install_policy,
-        "warnings": [],
+        "warnings": warnings,
     }

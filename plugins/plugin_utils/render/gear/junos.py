@@ -39,7 +39,7 @@ def render(model: dict, **options) -> dict:
             f"from {from_zone} to {to_zone} (Junos inserts a policy before or after another one)", VENDOR)
     if opts["anchor"] not in (None, ""):
         _common.check_name(VENDOR, "anchor", str(opts["anchor"]))  # goes into a CLI line: no spaces
-    policy_name = opts["rule_name"] or f"{prefix}-allow"
+    policy_name = _common.owned_rule_name(VENDOR, opts)
     fqdn_names = _common.host_names(VENDOR, prefix, model["fqdns"])
     cidr_names = _common.host_names(VENDOR, prefix, list(model["cidrs4"]) + list(model["cidrs6"]), "net-")
     comment = _common.stamped_comment(VENDOR, opts, model)

@@ -99,7 +99,7 @@ def render(model: dict, **options) -> dict:
     service_group = (
         {"name": f"{prefix}-services", "value": [s["name"] for s in services]} if services else None
     )
-    rule_name = opts["rule_name"] or f"{prefix}-allow"
+    rule_name = _common.owned_rule_name(VENDOR, opts)
     security_rules = []
     common = {
         "source_zone": zones["from_zones"],

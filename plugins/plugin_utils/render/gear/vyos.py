@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import is_decimal
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _common
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _common, _ownership
 
 FORMAT_DOC = """\
 C(vyos): VyOS 1.4+ configuration commands for vyos.vyos.vyos_config, a dict with C(lines) (C(set firewall group
@@ -16,10 +16,18 @@ exact FQDNs, and in rule-set C(rule_name) one accept rule per protocol and desti
 C(delete_lines) (what state absent sends) and C(warnings). VyOS has no wildcard domain: wildcards are reported in
 C(warnings). (vyos.vyos's firewall resource modules ask the device for its version even with C(state=rendered), so they
 cannot render offline; the commands are written here instead.) Placement: C(top) numbers rules from 1, C(bottom) from
-9000, C(before)/C(after) take a rule number as C(anchor); C(rule_name) names the rule set (default C(<PREFIX>-OUT))."""
+9000, C(before)/C(after) take a rule number as C(anchor); C(rule_name) names the rule set (default C(<PREFIX>-OUT)),
+which may be the site's own. Given C(running_config), a rule number the role would write that holds a rule whose
+description does not carry C(netallow.apple) is listed in C(conflicts) (the role refuses to apply then), and
+C(delete_lines) deletes only rules whose description carries it."""
 
 VENDOR = "vyos"
-VENDOR_OPTIONS: dict = {}
+VENDOR_OPTIONS: dict = {
+    "running_config": {"type": "str",
+                       "description": "The device's firewall configuration as C(show configuration commands) prints "
+                                      "it; the netallow.apple.network_gear role reads it. Null: not known (every "
+                                      "rule number is taken as the role's own)."},
+}
 
 
 def _first_number(opts: dict, count: int) -> int:
@@ -79,6 +87,21 @@ def render(model: dict, **options) -> dict:
     if model["fqdns"]:
         planned += [("ipv4", protocol, "domain-group", names["fqdn"]) for protocol in protocols]
     number = _first_number(opts, len(planned))
+    known = opts["running_config"] is not None
+    on_device = _ownership.vyos_rules(opts["running_config"]) if known else {}
+    if known and not _ownership.is_owned(comment):
+        raise _common.VendorRenderError(
+            f"comment {opts['comment']!r} must carry {_ownership.OWNER_TAG!r} when the model has no stamp: it is how "
+            "the role tells its own rules from the site's", VENDOR)
+    numbered = [(family, rule_set, number + offset) for offset, (family, *_rest) in enumerate(planned)]
+    conflicts = [
+        f"rule {item['number']} of firewall {item['family']} name {rule_set} is the site's own rule ("
+        + (f"description {item['description']!r}" if item["description"] else "no description")
+        + f", no {_ownership.OWNER_TAG!r}): the role would overwrite it; choose a place where rules "
+        f"{numbered[0][2]}-{numbered[-1][2]} are free (position top, bottom, or before/after another anchor) or "
+        "another rule set (rule_name)"
+        for item in _ownership.vyos_rule_conflicts(on_device, numbered)
+    ]
     delete_lines = []
     for family, protocol, kind, group_name in planned:
         base = f"set firewall {family} name {rule_set} rule {number}"
@@ -90,7 +113,10 @@ def render(model: dict, **options) -> dict:
             f"{base} destination group port-group {names[protocol]}",
             f"{base} log",
         ]
-        delete_lines.append(f"delete firewall {family} name {rule_set} rule {number}")
+        # Only a rule the role wrote: with the device's configuration known, one that is absent or not the role's
+        # own is left alone.
+        if not known or _ownership.is_owned(on_device.get((family, rule_set, number))):
+            delete_lines.append(f"delete firewall {family} name {rule_set} rule {number}")
         number += 1
     delete_lines += [f"delete firewall group domain-group {names['fqdn']}"] if model["fqdns"] else []
     delete_lines += [f"delete firewall group port-group {names[p]}" for p in protocols]
@@ -101,5 +127,6 @@ def render(model: dict, **options) -> dict:
         "lines": lines,
         "delete_lines": delete_lines,
         "rule_set": rule_set,
+        "conflicts": conflicts,
         "warnings": _common.unexpressible_warnings(VENDOR, model),
     }

@@ -161,6 +161,7 @@ all:
       ansible_python_interpreter: "{{ ansible_playbook_python }}"
 INV
 vyos_run() { NAGEAR_PHASE="$1" ansible-playbook -i "$WORK/inventory_vyos.yml" vyos.yml "${@:2}"; }
+vyos_run conflict
 vyos_run check --check
 vyos_run apply | tee "$WORK/vyos-apply.log"
 grep -Eq 'nagear-vyos +: ok=[0-9]+ +changed=[1-9]' "$WORK/vyos-apply.log"

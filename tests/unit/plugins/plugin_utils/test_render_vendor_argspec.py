@@ -37,10 +37,12 @@ OMIT = "__netallow_apple_gear_test_omit__"
 # Options each renderer gets in this test: every placement branch that reaches a module argument is used.
 OPTIONS = {
     "fortios": {"position": "before", "anchor": 2, "ssl_ssh_profile": "deep-inspection"},
-    "checkpoint": {"position": "before", "anchor": "Cleanup rule", "targets": ["gw1"]},
+    # The device already has .time.apple.com, the site's own: the role must use it as it is.
+    "checkpoint": {"position": "before", "anchor": "Cleanup rule", "targets": ["gw1"],
+                   "existing_dns_domains": [{"name": ".time.apple.com", "is-sub-domain": False, "comments": "site"}]},
     "asa": {"position": "top"},
     "junos": {"position": "before", "anchor": "deny-all"},
-    "vyos": {"position": "bottom"},
+    "vyos": {"position": "bottom", "running_config": "set firewall ipv4 name APPLE-OUT rule 10 action 'drop'\n"},
     "panos": {"position": "after", "anchor": "dns", "edl_base_url": "https://edl.example.net/apple"},
 }
 
@@ -85,9 +87,14 @@ def _vendor_calls(vendor: str, state: str) -> list:
         # What the role registers from fortios_configuration_fact: the device's policy order before the run.
         "__netallow_apple_gear_fortios_order": {"meta": {"results": [{"policyid": 1}, {"policyid": 2}]}},
         "ansible_check_mode": False,
+        # What the role registers from cp_mgmt_dns_domain_facts: a first page of a device with 1200 DNS domains.
+        "__netallow_apple_gear_cp_dns_first": {"ansible_facts": {"dns_domains": {"objects": [], "total": 1200}}},
     }
     handlers = os.path.join(ROLE, "handlers")
-    files = [os.path.join(ROLE, "tasks", f"{vendor}.yml")]
+    # What the role reads from the device before rendering (tasks/main.yml includes it for these platforms), then
+    # what it sends.
+    files = [path for path in [os.path.join(ROLE, "tasks", f"{vendor}_read.yml")] if os.path.exists(path)]
+    files += [os.path.join(ROLE, "tasks", f"{vendor}.yml")]
     files += [os.path.join(handlers, name) for name in sorted(os.listdir(handlers)) if name != "main.yml"]
     calls = []
     for path in files:
@@ -179,6 +186,23 @@ def test_present_calls_cover_every_object_kind():
     assert decrypt["action"] == "no-decrypt" and decrypt["url_categories"] == ["apple-domains"]
     rules = [args for module, args in panos if module.endswith("panos_security_rule")]
     assert rules[0]["location"] == "after" and rules[0]["existing_rule"] == "dns" and rules[0]["log_end"] is True
+
+
+@pytest.mark.parametrize("state", ["present", "absent"])
+def test_device_reads_and_the_sites_dns_domain(state):
+    """The role reads the device's DNS domains (every page) and firewall rules with the vendors' own modules, and
+    sends nothing for the site's own DNS domain, in either state."""
+    checkpoint = _vendor_calls("checkpoint", state)
+    reads = [args for module, args in checkpoint if module == "check_point.mgmt.cp_mgmt_dns_domain_facts"]
+    assert [args.get("offset") for args in reads] == [None, 500, 1000]
+    assert all(args["details_level"] == "full" and args["limit"] == 500 for args in reads)
+    domains = [args["name"] for module, args in checkpoint if module == "check_point.mgmt.cp_mgmt_dns_domain"]
+    assert ".albert.apple.com" in domains and ".time.apple.com" not in domains
+    if state == "present":
+        group = [args for module, args in checkpoint if module == "check_point.mgmt.cp_mgmt_group"][0]
+        assert ".time.apple.com" in group["members"]
+    vyos = _vendor_calls("vyos", state)
+    assert vyos[0] == ("vyos.vyos.vyos_command", {"commands": ["show configuration commands | match firewall"]})
 
 
 def test_validation_rejects_a_wrong_argument():
