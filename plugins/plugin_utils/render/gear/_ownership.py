@@ -5,8 +5,9 @@
 """What on a device is the role's own, where a name or number alone cannot tell.
 
 Most objects the network gear role writes are named with its prefix, so the name says whose they are. Two kinds are
-not: Check Point names a DNS domain object by the domain itself (``.albert.apple.com``), and VyOS rules are numbered
-inside a rule set the site may share with the role. For those, what the device already holds decides: an object or
+not: Check Point names a DNS domain object by the domain itself (``.albert.apple.com``), VyOS rules are numbered
+inside a rule set the site may share with the role, and FortiOS keys its policies and the TLS exemptions of an SSL/SSH
+profile by number. For those, what the device already holds decides: an object or
 rule whose comment or description carries the collection's tag is the role's own; any other one is the site's, and
 the role never changes or deletes it. These are pure functions over what the role read from the device.
 """
@@ -17,7 +18,8 @@ import re
 import shlex
 import typing as t
 
-__all__ = ("OWNER_TAG", "is_owned", "plan_dns_domains", "vyos_rule_conflicts", "vyos_rules")
+__all__ = ("OWNER_TAG", "fortios_exempt_conflicts", "is_owned", "plan_dns_domains", "vyos_rule_conflicts",
+           "vyos_rules")
 
 # Every comment and description the role writes carries it: the stamp line "netallow.apple stamp: ...".
 OWNER_TAG = "netallow.apple"
@@ -96,3 +98,30 @@ def vyos_rule_conflicts(rules: t.Mapping, planned: t.Iterable[tuple]) -> list:
             conflicts.append({"family": family, "rule_set": rule_set, "number": number,
                               "description": rules[key]})
     return conflicts
+
+
+def fortios_exempt_conflicts(planned: t.Sequence[t.Mapping], existing: t.Iterable[t.Mapping], prefix: str) -> tuple:
+    """Split the planned ssl-exempt entries of a FortiOS SSL/SSH profile by what holds their ids on the device.
+
+    An exemption has no comment: one is the role's when it exempts an object named with the role's prefix.
+    ``existing``: the profile's ``ssl-exempt`` entries as the REST API returns them (``id``, ``type``,
+    ``wildcard-fqdn`` or ``address``). Returns ``(conflicts, removable)``: the planned entries whose id holds the
+    site's exemption, as ``{id, holds}``, and the planned entries whose id holds one of the role's (what state
+    absent may delete).
+    """
+    by_id = {}
+    for entry in existing:
+        if isinstance(entry, t.Mapping) and entry.get("id") is not None:
+            by_id[str(entry["id"])] = entry
+    conflicts, removable = [], []
+    for entry in planned:
+        found = by_id.get(str(entry["id"]))
+        if found is None:
+            continue
+        target = found.get("wildcard-fqdn") or found.get("address") or ""
+        if isinstance(target, str) and target.startswith(f"{prefix}-"):
+            removable.append(entry)
+        else:
+            holds = f"{found.get('type', 'an entry')} {target}".strip() if target else str(found.get("type", "entry"))
+            conflicts.append({"id": entry["id"], "holds": holds})
+    return conflicts, removable

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _common
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _common, _ownership
 
 FORMAT_DOC = """\
 C(fortios): payloads for the fortinet.fortios modules, a dict with C(addresses) (fortios_firewall_address: one C(fqdn)
@@ -15,7 +15,11 @@ object per FQDN, one C(fqdn) object with C(*.domain) per wildcard, one C(ipmask)
 the TLS exemption), C(services) (fortios_firewall_service_custom, one per TCP/UDP port or range), C(service_group),
 C(policy) (fortios_firewall_policy, logging on), C(move) (the policy move, or null for C(bottom)), C(ssl_exempt)
 (members of C(ssl_exempt) for fortios_firewall_ssl_ssh_profile) and C(warnings). Placement: C(anchor) is a policy id;
-C(top) needs it too (the id of the current first policy)."""
+C(top) needs it too (the id of the current first policy). The policy and the exemptions are keyed by number, so the
+site may hold them: given C(existing_policies) and C(existing_ssl_exempt), a policy id held by a policy whose comments
+do not carry C(netallow.apple), or an exemption id held by one for an object without the prefix, is listed in
+C(conflicts) (the role refuses to apply then), and C(policy_remove)/C(ssl_exempt_remove) say what state absent may
+delete."""
 
 VENDOR = "fortios"
 VENDOR_OPTIONS = {
@@ -27,6 +31,13 @@ VENDOR_OPTIONS = {
     "ssl_ssh_profile": {"type": "str",
                         "description": "Profile whose ssl-exempt list gets the Apple names; null to skip."},
     "exempt_id_base": {"type": "int", "default": 4000, "description": "First ssl-exempt id (1 to 4294967294)."},
+    "existing_policies": {"type": "list", "elements": "dict",
+                          "description": "The device's firewall policies (C(policyid), C(comments)) as "
+                                         "fortinet.fortios.fortios_configuration_fact returns them; the "
+                                         "netallow.apple.network_gear role reads them. Null: not known."},
+    "existing_ssl_exempt": {"type": "list", "elements": "dict",
+                            "description": "The C(ssl-exempt) entries of C(ssl_ssh_profile) on the device; the "
+                                           "netallow.apple.network_gear role reads them. Null: not known."},
 }
 
 
@@ -134,8 +145,33 @@ def render(model: dict, **options) -> dict:
             ssl_exempt.append({"id": next_id, "type": "address", "address": fqdn_names[host]})
             next_id += 1
 
+    conflicts = []
+    policy_remove = policy is not None
+    if policy and opts["existing_policies"] is not None:
+        if not _ownership.is_owned(comment):
+            raise _common.VendorRenderError(
+                f"comment {opts['comment']!r} must carry {_ownership.OWNER_TAG!r} when the model has no stamp: it is "
+                "how the role tells its own policy from the site's", VENDOR)
+        found = next((p for p in opts["existing_policies"] if isinstance(p, dict)
+                      and str(p.get("policyid")) == str(policyid)), None)
+        policy_remove = found is not None and _ownership.is_owned(found.get("comments"))
+        if found is not None and not policy_remove:
+            conflicts.append(
+                f"policy {policyid} ({found.get('name') or 'no name'}) is the site's own policy (its comments do not "
+                f"carry {_ownership.OWNER_TAG!r}): the role would overwrite it; choose a free policyid")
+    ssl_exempt_remove = ssl_exempt
+    if ssl_exempt and opts["existing_ssl_exempt"] is not None:
+        held, ssl_exempt_remove = _ownership.fortios_exempt_conflicts(ssl_exempt, opts["existing_ssl_exempt"], prefix)
+        conflicts += [
+            f"ssl-exempt id {item['id']} of profile {opts['ssl_ssh_profile']} holds the site's exemption "
+            f"({item['holds']}): the role would overwrite it; choose an exempt_id_base with "
+            f"{len(ssl_exempt)} free ids" for item in held]
+
     return {
         "vendor": VENDOR,
+        "conflicts": conflicts,
+        "policy_remove": policy_remove,
+        "ssl_exempt_remove": ssl_exempt_remove,
         "addresses": addresses,
         "addresses6": addresses6,
         "wildcard_fqdns": wildcard_fqdns,

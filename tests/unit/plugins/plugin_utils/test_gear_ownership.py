@@ -58,9 +58,17 @@ set firewall ipv6 name LAN-OUT rule 9003 log
 set interfaces ethernet eth0 firewall out name 'LAN-OUT'
 """
 
+# FortiOS: policy 3 and exemption 1 are the site's; policy 4000 and exemption 4000 the role's from an earlier run.
+SITE_POLICIES = [{"policyid": 1, "name": "lan-dns"}, {"policyid": 3, "name": "apple-site", "comments": "site"},
+                 {"policyid": 4000, "name": "apple-allow", "comments": TAGGED}]
+SITE_EXEMPT = [{"id": 1, "type": "fortiguard-category", "fortiguard-category": 31},
+               {"id": 2, "type": "address", "address": "printer"},
+               {"id": 4000, "type": "wildcard-fqdn", "wildcard-fqdn": "apple-push.apple.com"}]
+
 # The options that point each vendor at the site's own context objects.
 CONTEXT = {
-    "fortios": {"srcintf": ["port1"], "dstintf": ["wan1"], "ssl_ssh_profile": "deep-inspection"},
+    "fortios": {"srcintf": ["port1"], "dstintf": ["wan1"], "ssl_ssh_profile": "deep-inspection",
+                "existing_policies": SITE_POLICIES, "existing_ssl_exempt": SITE_EXEMPT},
     "checkpoint": {"layer": "Network", "https_layer": "Default Layer", "policy_package": "standard",
                    "targets": ["gw1"], "existing_dns_domains": SITE_DNS_DOMAINS},
     "asa": {"rule_name": "inside_access_in"},
@@ -98,6 +106,13 @@ def _fortios(payload: dict) -> list:
                       for i in payload["policy"][key] if i["name"] not in CONTEXT["fortios"][key]]
     found += [f"fortios ssl-exempt names {e.get('wildcard_fqdn', e.get('address'))!r}"
               for e in payload["ssl_exempt"] if not _own(e.get("wildcard_fqdn", e.get("address")))]
+    # Numbered: the policy and the exemptions must not take or remove an id the site's entry holds.
+    site_policies = {p["policyid"] for p in SITE_POLICIES if not _ownership.is_owned(p.get("comments"))}
+    if payload["policy"] and payload["policy"]["policyid"] in site_policies:
+        found.append(f"fortios writes the site's policy {payload['policy']['policyid']}")
+    site_exempt = {e["id"] for e in SITE_EXEMPT if not _own(e.get("wildcard-fqdn") or e.get("address"))}
+    found += [f"fortios writes or removes the site's exemption {e['id']}"
+              for e in payload["ssl_exempt"] + payload["ssl_exempt_remove"] if e["id"] in site_exempt]
     return found
 
 
@@ -231,7 +246,7 @@ def test_payloads_touch_only_the_roles_own_objects(vendor, position):
 
 
 NEGATIVE = {
-    "fortios": lambda p: p["addresses"][0].update(name="printer"),
+    "fortios": lambda p: p["ssl_exempt_remove"].append({"id": 2, "type": "address", "address": "apple-printer"}),
     "checkpoint": lambda p: p["dns_domains"].append({"name": ".time.apple.com", "is_sub_domain": False}),
     "asa": lambda p: p["delete_lines"].append("no access-list inside_access_in"),
     "junos": lambda p: p["delete_lines"].append("delete security zones security-zone untrust"),
@@ -329,6 +344,38 @@ def test_vyos_refuses_to_guess_ownership_without_the_tag():
     module = importlib.import_module("ansible_collections.netallow.apple.plugins.plugin_utils.render.gear.vyos")
     with pytest.raises(VendorRenderError, match="comment 'Apple' must carry 'netallow.apple'"):
         module.render(model, comment="Apple", running_config="")
+
+
+# ---------------------------------------------------------------------------------------------- FortiOS numbers
+def test_fortios_refuses_the_sites_policy_id_and_exemption_ids():
+    payload = render("fortios", policyid=3, exempt_id_base=1)
+    assert payload["conflicts"] == [
+        "policy 3 (apple-site) is the site's own policy (its comments do not carry 'netallow.apple'): the role would "
+        "overwrite it; choose a free policyid",
+        "ssl-exempt id 1 of profile deep-inspection holds the site's exemption (fortiguard-category): the role would "
+        "overwrite it; choose an exempt_id_base with 3 free ids",
+        "ssl-exempt id 2 of profile deep-inspection holds the site's exemption (address printer): the role would "
+        "overwrite it; choose an exempt_id_base with 3 free ids",
+    ]
+    # State absent takes neither the site's policy nor its exemptions (id 3 is free on the device).
+    assert payload["policy_remove"] is False and payload["ssl_exempt_remove"] == []
+
+
+def test_fortios_removes_only_its_own_policy_and_exemptions():
+    payload = render("fortios")
+    assert payload["conflicts"] == [] and payload["policy_remove"] is True
+    assert [e["id"] for e in payload["ssl_exempt_remove"]] == [4000]  # 4001 and 4002 are not on the device
+    free = render("fortios", policyid=4100)
+    assert free["conflicts"] == [] and free["policy_remove"] is False  # nothing there to remove
+    unknown = render("fortios", existing_policies=None, existing_ssl_exempt=None)
+    assert unknown["policy_remove"] is True and unknown["ssl_exempt_remove"] == unknown["ssl_exempt"]
+
+
+def test_fortios_exempt_conflicts():
+    planned = [{"id": 1}, {"id": 2}, {"id": 4000}, {"id": 4001}]
+    conflicts, removable = _ownership.fortios_exempt_conflicts(planned, SITE_EXEMPT + ["junk", {"type": "x"}], "apple")
+    assert conflicts == [{"id": 1, "holds": "fortiguard-category"}, {"id": 2, "holds": "address printer"}]
+    assert removable == [{"id": 4000}]
 
 
 # ---------------------------------------------------------------------------------------------- rules found by name

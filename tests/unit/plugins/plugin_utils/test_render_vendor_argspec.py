@@ -89,6 +89,8 @@ def _vendor_calls(vendor: str, state: str) -> list:
         "ansible_check_mode": False,
         # What the role registers from cp_mgmt_dns_domain_facts: a first page of a device with 1200 DNS domains.
         "__netallow_apple_gear_cp_dns_first": {"ansible_facts": {"dns_domains": {"objects": [], "total": 1200}}},
+        # The SSL/SSH profile whose exemptions the FortiOS path reads.
+        "netallow_apple_gear_vendor_options": {"ssl_ssh_profile": OPTIONS["fortios"]["ssl_ssh_profile"]},
     }
     handlers = os.path.join(ROLE, "handlers")
     # What the role reads from the device before rendering (tasks/main.yml includes it for these platforms), then
@@ -203,6 +205,12 @@ def test_device_reads_and_the_sites_dns_domain(state):
         assert ".time.apple.com" in group["members"]
     vyos = _vendor_calls("vyos", state)
     assert vyos[0] == ("vyos.vyos.vyos_command", {"commands": ["show configuration commands | match firewall"]})
+    fortios = _vendor_calls("fortios", state)
+    assert fortios[:2] == [
+        ("fortinet.fortios.fortios_configuration_fact",
+         {"vdom": "root", "selector": "firewall_policy", "formatters": ["policyid", "name", "comments"]}),
+        ("fortinet.fortios.fortios_configuration_fact",
+         {"vdom": "root", "selector": "firewall_ssl-ssh-profile", "params": {"name": "deep-inspection"}})]
 
 
 def test_validation_rejects_a_wrong_argument():
