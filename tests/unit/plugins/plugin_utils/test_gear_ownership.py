@@ -32,7 +32,8 @@ ENTRIES = [
 ]
 MODEL = build_allowlist(ENTRIES)
 PREFIX = "apple"
-TAGGED = "netallow.apple: Apple network requirements (netallow.apple stamp: catalog_version=1 selection=sha256:0 names=1)"
+TAGGED = ("netallow.apple: Apple network requirements "
+          "(netallow.apple stamp: catalog_version=1 selection=sha256:0 names=1)")
 
 # The site's own Check Point DNS domain, named like one of the selection's, and its VyOS rule set: rule 10 and rule
 # 9001 are the site's, rules 9000 and 9002 the role's from an earlier run.
@@ -166,7 +167,8 @@ def _junos(payload: dict) -> list:
     for zone in (payload["zones"] or {}).get("zones", []):
         found += [] if zone["name"] == "untrust" else [f"junos writes zone {zone['name']!r}"]
         book = zone["address_book"]
-        found += [f"junos writes {n!r}" for n in _names(book["addresses"]) + _names(book["address_sets"]) if not _own(n)]
+        names = _names(book["addresses"]) + _names(book["address_sets"])
+        found += [f"junos writes {n!r}" for n in names if not _own(n)]
     for from_zone in (payload["policies"] or {}).get("from_zones", []):
         for to_zone in from_zone["to_zones"]:
             found += [f"junos writes policy {n!r}" for n in _names(to_zone["policies"]) if not _own(n)]
@@ -381,7 +383,7 @@ def test_fortios_exempt_conflicts():
 # ---------------------------------------------------------------------------------------------- rules found by name
 @pytest.mark.parametrize("vendor", ["checkpoint", "junos", "panos"])
 def test_a_rule_found_by_name_must_carry_the_prefix(vendor):
-    with pytest.raises(VendorRenderError, match=r"rule_name 'Cleanup' must start with the prefix and a dash \(apple-\)"):
+    with pytest.raises(VendorRenderError, match=r"rule_name 'Cleanup' must start with the prefix and a dash"):
         render(vendor, rule_name="Cleanup")
     assert violations(vendor, render(vendor, rule_name="apple-mdm")) == []
 
