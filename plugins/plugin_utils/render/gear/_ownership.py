@@ -56,8 +56,8 @@ def plan_dns_domains(planned: t.Sequence[t.Mapping], existing: t.Iterable[t.Mapp
         kept.append(found["name"])
         sub_domain = found.get("is-sub-domain", found.get("is_sub_domain"))
         if isinstance(sub_domain, bool) and sub_domain != domain["is_sub_domain"]:
-            have, wanted = ("sub-domains too" if flag else "the exact name only" for flag in (sub_domain,
-                                                                                               domain["is_sub_domain"]))
+            flags = (sub_domain, domain["is_sub_domain"])
+            have, wanted = ("sub-domains too" if flag else "the exact name only" for flag in flags)
             warnings.append(
                 f"checkpoint: DNS domain {found['name']} is the site's own (its comments do not carry {OWNER_TAG}): "
                 f"it is used as it is, but it matches {have} where the selection needs {wanted}")

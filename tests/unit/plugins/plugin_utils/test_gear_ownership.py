@@ -312,8 +312,8 @@ def test_vyos_rules_reads_show_configuration_commands():
     assert rules[("ipv4", "LAN-OUT", 9000)] == f"{TAGGED} (tcp to APPLE-NET4)"
     assert rules[("ipv6", "LAN-OUT", 9003)] is None
     assert rules[("ipv4", "X", 7)] == "'unbalanced"
-    assert set(rules) == {("ipv4", "LAN-OUT", n) for n in (10, 9000, 9001, 9002)} | {("ipv6", "LAN-OUT", 9003),
-                                                                                      ("ipv4", "X", 7)}
+    expected = {("ipv4", "LAN-OUT", n) for n in (10, 9000, 9001, 9002)} | {("ipv6", "LAN-OUT", 9003), ("ipv4", "X", 7)}
+    assert set(rules) == expected
     assert _ownership.vyos_rules("") == {} and _ownership.vyos_rules(None) == {}
 
 
