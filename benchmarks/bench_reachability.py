@@ -120,8 +120,8 @@ print(json.dumps({"seconds": time.monotonic() - started, "statuses": statuses, "
 
 
 def catalog_targets():
-    from ansible_collections.netallow.apple.plugins.action.reachability import entries_to_targets
     from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import load_catalog, select
+    from ansible_collections.netallow.apple.plugins.plugin_utils._selection import entries_to_targets
 
     entries = select(load_catalog())
     targets, skipped = entries_to_targets(entries)

@@ -167,6 +167,19 @@ options:
     type: str
     choices: [none, required, any]
     default: required
+  result_shape:
+    description:
+      - How much each host returns. V(full) returns every check in RV(results) with all its keys.
+      - V(compact) is for fleets, where the controller holds every host's results at once. RV(results) then holds
+        only the checks that did not pass, in full; the checks that passed are RV(passed), their positions among
+        the targets and their milliseconds (their stage, addresses, issuer and detail are not returned), and the
+        targets the selection skipped are not repeated per host. The report filters and the
+        C(netallow.apple.reachability_report) role select the targets again on the controller (RV(selection)) and
+        report the same as from V(full), except that a passing check's case says no more than its status and time.
+      - RV(summary) counts every check in both shapes.
+    type: str
+    choices: [full, compact]
+    default: full
 notes:
   - The results go into one report for many hosts with the P(netallow.apple.to_junit#filter),
     P(netallow.apple.to_markdown#filter) and P(netallow.apple.to_html#filter) filters, or the
@@ -210,7 +223,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 results:
-  description: One result per target and port, in the order of the targets.
+  description:
+    - One result per target and port, in the order of the targets.
+    - With O(result_shape=compact), only the checks that did not pass (failed or skipped by the module).
   returned: always
   type: list
   elements: dict
@@ -273,8 +288,30 @@ results:
     detail:
       description: What each stage saw, ending with the failure.
       type: str
+passed:
+  description: The checks that passed, with O(result_shape=compact).
+  returned: when O(result_shape=compact)
+  type: dict
+  contains:
+    index:
+      description: Position of each passing check in the targets probed (the selection's, or O(targets)).
+      type: list
+      elements: int
+      sample: [0, 1, 3]
+    elapsed_ms:
+      description: Milliseconds of each passing check, in the order of RV(passed.index).
+      type: list
+      elements: int
+      sample: [41, 38, 112]
+selection:
+  description:
+    - With O(result_shape=compact), where the targets come from, for the reports to select them again on the
+      controller - C(options), the catalog selectors and O(resolve) (or C(targets), the explicit O(targets)) - and
+      C(key), a digest of the catalog file and those options. A report fails when the catalog changed since.
+  returned: when O(result_shape=compact), through the action plugin
+  type: dict
 summary:
-  description: Counts over RV(results).
+  description: Counts over every check (RV(results), and RV(passed) with O(result_shape=compact)).
   returned: always
   type: dict
   contains:
@@ -312,7 +349,7 @@ from ansible_collections.netallow.apple.plugins.module_utils.probes.argspec impo
 )
 from ansible_collections.netallow.apple.plugins.module_utils.probes.pool import run_probes
 from ansible_collections.netallow.apple.plugins.module_utils.probes.prober import Prober
-from ansible_collections.netallow.apple.plugins.module_utils.probes.result import summarize
+from ansible_collections.netallow.apple.plugins.module_utils.probes.result import compact_results, summarize
 
 
 def failure_message(summary: dict, fail_on: str) -> str | None:
@@ -356,10 +393,11 @@ def main():
     started = time.monotonic()
     results = run_probes(params["targets"], prober, workers=params["workers"], deadline=params["deadline"])
     summary = summarize(results, elapsed_ms=int((time.monotonic() - started) * 1000))
+    shaped = compact_results(results) if params["result_shape"] == "compact" else {"results": results}
     message = failure_message(summary, params["fail_on"])
     if message:
-        module.fail_json(msg=message, results=results, summary=summary, changed=False)
-    module.exit_json(changed=False, results=results, summary=summary)
+        module.fail_json(msg=message, summary=summary, changed=False, **shaped)
+    module.exit_json(changed=False, summary=summary, **shaped)
 
 
 if __name__ == "__main__":

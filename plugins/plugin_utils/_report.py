@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import operator
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from ansible_collections.netallow.apple.plugins.module_utils._vocabulary import FAILED_STATUSES
+from ansible_collections.netallow.apple.plugins.module_utils.probes.result import (
+    expand_results,
+    passed_positions,
+    passed_result,
+)
 
 # The probe statuses (module_utils/_vocabulary.PROBE_STATUSES), worst first: the order reports sort and count in.
 STATUS_ORDER = (
@@ -86,9 +92,83 @@ def _check_results(results: Any, where: str) -> list:
     return checked
 
 
+class CompactRun:
+    """One host's results in the compact shape (``result_shape=compact``), expanded each time they are read: the
+    checks that passed are rebuilt from the selection's targets, one at a time, so a fleet's results are never held
+    in full. Reads like the list of results the full shape has (``len``, iteration, truth)."""
+
+    __slots__ = ("_results", "_ms_of", "_targets", "_passed_results", "_skipped")
+
+    def __init__(self, results: list, ms_of: dict, selection: tuple):
+        self._results = results
+        self._ms_of = ms_of
+        self._targets, self._skipped, self._passed_results = selection
+
+    def __len__(self) -> int:
+        return len(self._targets) + len(self._skipped)
+
+    def __bool__(self) -> bool:
+        return bool(self._targets or self._skipped)
+
+    def __iter__(self):
+        yield from expand_results(self._results, self._ms_of, self._targets, self._passed_results)
+        yield from self._skipped
+
+
+@functools.lru_cache(maxsize=16)
+def _selection_of(text: str) -> tuple:
+    """``(targets, skipped, passed results)`` of a compact result's ``selection`` (as JSON: one per distinct
+    selection, however many hosts share it); raises ReportError when the catalog changed since the check."""
+    from ansible_collections.netallow.apple.plugins.plugin_utils import _selection
+    from ansible_collections.netallow.apple.plugins.plugin_utils._catalog import CatalogError
+
+    selection = json.loads(text)
+    if isinstance(selection.get("targets"), list):
+        targets, skipped = selection["targets"], []
+    elif isinstance(selection.get("options"), dict):
+        options = selection["options"]
+        key = _selection.selection_key(options)
+        if selection.get("key") and key != selection["key"]:
+            raise ReportError("the catalog changed since the hosts ran the check: their compact results refer to "
+                              "targets of the catalog they were selected from; run the check again (or with "
+                              "result_shape=full)")
+        try:
+            targets, skipped = _selection.select_targets(options)
+        except CatalogError as exc:
+            raise ReportError(f"the targets of compact results cannot be selected again: {exc}") from exc
+    else:
+        raise ReportError("selection: expected 'options' (catalog selectors) or 'targets'")
+    if not all(isinstance(t, Mapping) and "host" in t and "port" in t for t in targets):
+        raise ReportError("selection.targets: expected targets with host and port")
+    return targets, skipped, [passed_result(target) for target in targets]
+
+
+def _compact_results_of(value: Mapping, where: str) -> CompactRun:
+    selection = value.get("selection")
+    if not isinstance(selection, Mapping):
+        raise ReportError(f"{where}: compact results (with 'passed') need the 'selection' the action plugin adds; "
+                          "run netallow.apple.reachability as an action, not the module alone")
+    try:
+        text = json.dumps(selection, sort_keys=True, default=str)
+    except (TypeError, ValueError) as exc:
+        raise ReportError(f"{where}.selection: {exc}") from exc
+    try:
+        shared = _selection_of(text)
+    except ReportError as exc:
+        raise ReportError(f"{where}: {exc}") from None
+    results = _check_results(value["results"], f"{where}.results")
+    try:
+        ms_of = passed_positions(value["passed"], len(results), len(shared[0]))
+    except ValueError as exc:
+        raise ReportError(f"{where}.passed: {exc}") from None
+    return CompactRun(results, ms_of, shared)
+
+
 def _results_of(value: Any, where: str) -> list:
-    """Results of one host: a module result (dict with 'results'), or the list itself."""
+    """Results of one host: a module result (dict with 'results', full or compact), or the list itself."""
     if isinstance(value, Mapping):
+        if "passed" in value and "results" in value:
+            return _compact_results_of(value, where)
         if "results" not in value:
             if value.get("skipped"):
                 return []
@@ -381,13 +461,6 @@ def _sorted_results(results: list) -> list:
     return sorted(results, key=lambda r: (_status_rank(r["status"]), target_label(r)))
 
 
-def _seconds(result: Mapping) -> str:
-    try:
-        return f"{max(0, int(result.get('elapsed_ms') or 0)) / 1000:.3f}"
-    except (TypeError, ValueError):
-        return "0.000"
-
-
 # ------------------------------------------------------------------------------------------------ JUnit
 
 
@@ -468,28 +541,60 @@ def _junit_case_parts(result: Mapping) -> tuple:
 _first = operator.itemgetter(0)
 
 
+def _millis(result: Mapping) -> int:
+    try:
+        return max(0, int(result.get("elapsed_ms") or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
 def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = "localhost",
              result: str | None = None, deployed: Any = None) -> str:
+    """The JUnit report as one string: :func:`iter_junit`, joined."""
+    return "".join(iter_junit(data, title=title, host=host, result=result, deployed=deployed))
+
+
+def iter_junit(data: Any, title: str = "netallow.apple reachability", host: str = "localhost",
+               result: str | None = None, deployed: Any = None):
     """One <testsuite> per host, one <testcase> per target; failures carry the status as type and the detail.
 
     The document follows the JUnit schema that Jenkins, GitLab and GitHub test reporters read (junit-10.xsd).
-    Written as text in one pass (no element tree): a fleet's report holds every check of every host.
+    Yields it in pieces, one host's suite at a time (a fleet's report holds every check of every host): the totals
+    of the opening element come from a first pass that only counts.
     With ``deployed``, each host's suite has one more case, its deployed allow-list: failed when out of date.
     """
     runs, without = collect_runs(data, host, result)
     drift = collect_drift(deployed, data, host, result)
     ran = {hostname for hostname, _results in runs}
     runs = sorted(runs + [(name, []) for name in drift if name not in ran], key=lambda pair: pair[0])
-    suites = []
-    grand_tests = grand_failures = 0
-    grand_time = 0.0
+    drift_cases = {name: _drift_case(name, entry) for name, entry in drift.items()}
+    grand_tests = grand_failures = grand_ms = 0
+    for hostname, results in runs:
+        for item in results:
+            grand_tests += 1
+            grand_ms += _millis(item)
+            if item["status"] in FAILED:
+                grand_failures += 1
+        if hostname in drift_cases:
+            grand_tests += 1
+            grand_failures += drift_cases[hostname][1]
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    if without:
+        # A comment cannot hold "--": host names are free text.
+        yield "<!-- " + _xml_body(without_sentence(without, limit=len(without))).replace("--", "- -") + " -->\n"
+    head = (f'<testsuites name="{_xml_escape(str(title))}" tests="{grand_tests}" failures="{grand_failures}" '
+            f'errors="0" time="{grand_ms / 1000:.3f}"')
+    if not runs:
+        yield head + " />\n"
+        return
+    yield head + ">\n"
     # A fleet repeats the same targets with the same outcomes on every host: each distinct case is written once per
     # report, in three parts around the host's name and the seconds.
     parts_of: dict = {}
     seconds_of: dict = {}
     for hostname, results in runs:
         failures = skipped = 0
-        elapsed = 0.0
+        elapsed = 0
         name = _xml_escape(str(hostname))
         rows = []
         for item in results:
@@ -506,8 +611,8 @@ def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = 
             try:
                 seconds = seconds_of[ms]
             except (KeyError, TypeError):
-                text = _seconds(item)
-                seconds = (text, float(text))
+                millis = _millis(item)
+                seconds = (f"{millis / 1000:.3f}", millis)
                 if isinstance(ms, (int, float, str)):
                     seconds_of[ms] = seconds
             rows.append((parts[0], parts, seconds))
@@ -520,27 +625,17 @@ def to_junit(data: Any, title: str = "netallow.apple reachability", host: str = 
             elif kind == "skipped":
                 skipped += 1
             cases.append(f"{before}{name}{between}{text}{after}")
-        tests = len(results)
-        if hostname in drift:
-            case, failed, was_skipped = _drift_case(hostname, drift[hostname])
+        tests = len(rows)
+        if hostname in drift_cases:
+            case, failed, was_skipped = drift_cases[hostname]
             cases.append(case)
             tests += 1
             failures += failed
             skipped += was_skipped
-        suites.append(f'  <testsuite name="{name}" tests="{tests}" failures="{failures}" errors="0" '
-                      f'skipped="{skipped}" time="{elapsed:.3f}" hostname="{name}"'
-                      + (">\n" + "\n".join(cases) + "\n  </testsuite>" if cases else " />"))
-        grand_tests += tests
-        grand_failures += failures
-        grand_time += elapsed
-    head = (f'<testsuites name="{_xml_escape(str(title))}" tests="{grand_tests}" failures="{grand_failures}" '
-            f'errors="0" time="{grand_time:.3f}"')
-    body = (">\n" + "\n".join(suites) + "\n</testsuites>") if suites else " />"
-    note = ""
-    if without:
-        # A comment cannot hold "--": host names are free text.
-        note = "<!-- " + _xml_body(without_sentence(without, limit=len(without))).replace("--", "- -") + " -->\n"
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + note + head + body + "\n"
+        yield (f'  <testsuite name="{name}" tests="{tests}" failures="{failures}" errors="0" '
+               f'skipped="{skipped}" time="{elapsed / 1000:.3f}" hostname="{name}"'
+               + (">\n" + "\n".join(cases) + "\n  </testsuite>\n" if cases else " />\n"))
+    yield "</testsuites>\n"
 
 
 def _case_text(result: Mapping) -> str:
@@ -802,6 +897,26 @@ FULL_DETAIL_HOSTS = 50
 def to_markdown(data: Any, title: str = "Apple services reachability", host: str = "localhost",
                 max_failing_hosts: int = 10, catalog_index: Mapping | None = None, result: str | None = None,
                 deployed: Any = None) -> str:
+    """The Markdown report as one string: :func:`iter_markdown`, joined."""
+    return "".join(iter_markdown(data, title=title, host=host, max_failing_hosts=max_failing_hosts,
+                                 catalog_index=catalog_index, result=result, deployed=deployed))
+
+
+def iter_markdown(data: Any, title: str = "Apple services reachability", host: str = "localhost",
+                  max_failing_hosts: int = 10, catalog_index: Mapping | None = None, result: str | None = None,
+                  deployed: Any = None):
+    """:func:`_markdown_lines` as text, line by line; blank lines at the end are left out."""
+    blank = 0
+    for line in _markdown_lines(data, title, host, max_failing_hosts, catalog_index, result, deployed):
+        if line:
+            yield "\n" * blank + line + "\n"
+            blank = 0
+        else:
+            blank += 1
+
+
+def _markdown_lines(data: Any, title: str, host: str, max_failing_hosts: int, catalog_index: Mapping | None,
+                    result: str | None, deployed: Any):
     """Apple services first (works or not, and why, in one sentence), the fleet view and the per-host view, what
     each host runs (with ``deployed``), then the totals, targets across hosts and each host's failed checks."""
     runs, without = collect_runs(data, host, result)
@@ -809,40 +924,40 @@ def to_markdown(data: Any, title: str = "Apple services reachability", host: str
     summary = summarize_runs(runs)
     totals = summary["totals"]
     view = service_view(runs, catalog_index)
-    lines = [f"# {_md(title)}", "", _totals_sentence(totals, bold=True)]
+    yield from [f"# {_md(title)}", "", _totals_sentence(totals, bold=True)]
     if without:
-        lines += ["", f"_{_md(without_sentence(without))}_ (they did not run the check)."]
+        yield from ["", f"_{_md(without_sentence(without))}_ (they did not run the check)."]
     if drift:
-        lines += ["", _md(drift_counts(drift))]
+        yield from ["", _md(drift_counts(drift))]
     verdict = _verdict(totals)
     if verdict:
-        lines += ["", f"**{verdict}**"]
-    lines += ["", "## Apple services", ""]
+        yield from ["", f"**{verdict}**"]
+    yield from ["", "## Apple services", ""]
     for entry in view["services"]:
         state, sentence = _service_line(entry, totals["hosts"])
-        lines.append(f"- {'**' + _md(sentence) + '**' if state in ('blocked', 'degraded') else _md(sentence)}")
+        yield (f"- {'**' + _md(sentence) + '**' if state in ('blocked', 'degraded') else _md(sentence)}")
         for why, hosts in entry["causes"][1:4]:
-            lines.append(f"  - also: {_md(why)} ({len(hosts)} host(s))")
+            yield (f"  - also: {_md(why)} ({len(hosts)} host(s))")
     if not view["services"]:
-        lines.append("No checks.")
+        yield ("No checks.")
     if totals["hosts"] > 1:
-        lines += ["", "## Hosts that fail the same way", "", "| hosts | how they fail | examples |", "|---:|---|---|"]
+        yield from ["", "## Hosts that fail the same way", "", "| hosts | how they fail | examples |", "|---:|---|---|"]
         for group in view["groups"]:
             how = "<br>".join(_md(s) for s in group["sentences"]) or _group_fallback(group)
             shown = ", ".join(group["hosts"][:max_failing_hosts])
             if len(group["hosts"]) > max_failing_hosts:
                 shown += f" (+{len(group['hosts']) - max_failing_hosts})"
-            lines.append(f"| {len(group['hosts'])} | {how} | {_md(shown)} |")
-    lines += ["", "## Hosts", ""]
+            yield (f"| {len(group['hosts'])} | {how} | {_md(shown)} |")
+    yield from ["", "## Hosts", ""]
     failing_hosts = [(name, sentences) for name, sentences in view["hosts"].items() if sentences]
     if failing_hosts:
-        lines += ["| host | what breaks |", "|---|---|"]
+        yield from ["| host | what breaks |", "|---|---|"]
         for name, sentences in failing_hosts:
-            lines.append(f"| {_md(name)} | {'<br>'.join(_md(s['sentence']) for s in sentences)} |")
+            yield (f"| {_md(name)} | {'<br>'.join(_md(s['sentence']) for s in sentences)} |")
     else:
-        lines.append("Every checked service works from every host.")
+        yield ("Every checked service works from every host.")
     if drift:
-        lines += ["", "## What each host runs", "",
+        yield from ["", "## What each host runs", "",
                   "| host | state | found (catalog, selection) | current (catalog, selection) | added since | "
                   "removed since |", "|---|---|---|---|---|---|"]
         for name, entry in sorted(drift.items(), key=lambda item: (DRIFT_STATES.index(item[1]["state"]), item[0])):
@@ -850,13 +965,13 @@ def to_markdown(data: Any, title: str = "Apple services reachability", host: str
             current = (f"{entry['current_version']} / {entry['current_digest']}" if entry["current_digest"]
                        else "-")
             state = f"**{entry['state']}**" if entry["state"] == "out of date" else entry["state"]
-            lines.append(f"| {_md(name)} | {state} | {_md(found) or '-'} | {_md(current)} | "
+            yield (f"| {_md(name)} | {state} | {_md(found) or '-'} | {_md(current)} | "
                          f"{_md(', '.join(entry['added'])) or '-'} | {_md(', '.join(entry['removed'])) or '-'} |")
-    lines += ["", "## Checks by status", "", "| status | count |", "|---|---:|"]
+    yield from ["", "## Checks by status", "", "| status | count |", "|---|---:|"]
     for status in STATUS_ORDER:
         if totals["by_status"].get(status):
-            lines.append(f"| {status} | {totals['by_status'][status]} |")
-    lines += ["", "## Targets across hosts", "", "| target | required | hosts reaching | statuses | failing hosts |",
+            yield (f"| {status} | {totals['by_status'][status]} |")
+    yield from ["", "## Targets across hosts", "", "| target | required | hosts reaching | statuses | failing hosts |",
               "|---|---|---:|---|---|"]
     for target in summary["targets"]:
         by_rank = sorted(target["by_status"].items(), key=lambda item: _status_rank(item[0]))
@@ -865,26 +980,25 @@ def to_markdown(data: Any, title: str = "Apple services reachability", host: str
         shown = ", ".join(failing[:max_failing_hosts])
         if len(failing) > max_failing_hosts:
             shown += f" (+{len(failing) - max_failing_hosts})"
-        lines.append(f"| {_md(target['target'])} | {'yes' if target['required'] else 'no'} | "
+        yield (f"| {_md(target['target'])} | {'yes' if target['required'] else 'no'} | "
                      f"{target['hosts_ok']}/{target['hosts']} | {_md(statuses)} | {_md(shown) or '-'} |")
-    lines += ["", "## Failures per host", ""]
+    yield from ["", "## Failures per host", ""]
     any_failure = False
     for hostname, results in runs:
         failed = _sorted_results([r for r in results if r["status"] in FAILED])
         if not failed:
             continue
         any_failure = True
-        lines += [f"### {_md(hostname)}", "", "| target | status | stage | detail |", "|---|---|---|---|"]
+        yield from [f"### {_md(hostname)}", "", "| target | status | stage | detail |", "|---|---|---|---|"]
         for result in failed:
             detail = result.get("detail") or ""
             if result.get("issuer") and result["status"] == "intercepted":
                 detail = f"issuer: {result['issuer']}; {detail}"
-            lines.append(f"| {_md(target_label(result))} | **{result['status']}** | {_md(result.get('stage') or '-')}"
+            yield (f"| {_md(target_label(result))} | **{result['status']}** | {_md(result.get('stage') or '-')}"
                          f" | {_md(detail)} |")
-        lines.append("")
+        yield ("")
     if not any_failure:
-        lines += ["No failures.", ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+        yield from ["No failures.", ""]
 
 
 # ------------------------------------------------------------------------------------------------ HTML
@@ -964,6 +1078,21 @@ def _host_anchor(hostname: str) -> str:
 def to_html(data: Any, title: str = "Apple services reachability", host: str = "localhost",
             catalog_index: Mapping | None = None, max_listed_hosts: int = 20, result: str | None = None,
             deployed: Any = None) -> str:
+    """The HTML report as one string: :func:`iter_html`, joined."""
+    return "".join(iter_html(data, title=title, host=host, catalog_index=catalog_index,
+                             max_listed_hosts=max_listed_hosts, result=result, deployed=deployed))
+
+
+def iter_html(data: Any, title: str = "Apple services reachability", host: str = "localhost",
+              catalog_index: Mapping | None = None, max_listed_hosts: int = 20, result: str | None = None,
+              deployed: Any = None):
+    """:func:`_html_parts`, one line at a time."""
+    for part in _html_parts(data, title, host, catalog_index, max_listed_hosts, result, deployed):
+        yield part + "\n"
+
+
+def _html_parts(data: Any, title: str, host: str, catalog_index: Mapping | None, max_listed_hosts: int,
+                result: str | None, deployed: Any):
     """A self-contained HTML page (inline style and script, nothing loaded from elsewhere): Apple services and
     why they fail, hosts that fail the same way, a per-host view with filters by host and status, targets across
     hosts, then each host's checks (failures first, coloured by status). With ``deployed``: what each host runs."""
@@ -973,7 +1102,7 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
     totals = summary["totals"]
     view = service_view(runs, catalog_index)
     esc = html.escape
-    out = [
+    yield from [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(title)}</title>",
@@ -982,27 +1111,27 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
         f'<p class="lead">{esc(_totals_sentence(totals))}</p>',
     ]
     if without:
-        out.append(f'<p class="lead" id="without-results">{esc(without_sentence(without))} (they did not run the '
+        yield (f'<p class="lead" id="without-results">{esc(without_sentence(without))} (they did not run the '
                    "check).</p>")
     if drift:
-        out.append(f'<p class="lead"><a href="#deployed">{esc(drift_counts(drift))}</a></p>')
+        yield (f'<p class="lead"><a href="#deployed">{esc(drift_counts(drift))}</a></p>')
     verdict = _verdict(totals)
     if verdict:
-        out.append(f'<p class="lead"><strong>{esc(verdict)}</strong></p>')
+        yield (f'<p class="lead"><strong>{esc(verdict)}</strong></p>')
 
-    out.append('<h2 id="services">Apple services</h2><ul class="services">')
+    yield ('<h2 id="services">Apple services</h2><ul class="services">')
     for entry in view["services"]:
         state, sentence = _service_line(entry, totals["hosts"])
         others = "".join(f"<li>also: {esc(why)} ({len(hosts)} host(s))</li>" for why, hosts in entry["causes"][1:4])
-        out.append(f'<li data-state="{state}">{_badge(state)} {esc(sentence)}'
+        yield (f'<li data-state="{state}">{_badge(state)} {esc(sentence)}'
                    + (f'<ul class="plain">{others}</ul>' if others else "") + "</li>")
     if not view["services"]:
-        out.append("<li>No checks.</li>")
-    out.append("</ul>")
+        yield ("<li>No checks.</li>")
+    yield ("</ul>")
 
     if totals["hosts"] > 1:
-        out.append('<h2 id="fleet">Hosts that fail the same way</h2>')
-        out.append("<table><thead><tr><th>hosts</th><th>how they fail</th><th>which hosts</th></tr></thead><tbody>")
+        yield ('<h2 id="fleet">Hosts that fail the same way</h2>')
+        yield ("<table><thead><tr><th>hosts</th><th>how they fail</th><th>which hosts</th></tr></thead><tbody>")
         for group in view["groups"]:
             how = ("".join(f"<li>{esc(s)}</li>" for s in group["sentences"])
                    or f"<li>{esc(_group_fallback(group))}</li>")
@@ -1012,20 +1141,20 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
             if len(names) > max_listed_hosts:
                 rest = (f"<details><summary>{len(names) - max_listed_hosts} more</summary>"
                         + ", ".join(esc(n) for n in names[max_listed_hosts:]) + "</details>")
-            out.append(f'<tr><td class="num">{len(names)}</td><td><ul class="plain">{how}</ul></td>'
+            yield (f'<tr><td class="num">{len(names)}</td><td><ul class="plain">{how}</ul></td>'
                        f"<td>{listed}{rest}</td></tr>")
-        out.append("</tbody></table>")
+        yield ("</tbody></table>")
 
     statuses_present = [s for s in STATUS_ORDER if totals["by_status"].get(s)]
     options = "".join(f'<option value="{s}">{s}</option>' for s in statuses_present)
-    out.append('<h2 id="per-host">Hosts</h2>')
-    out.append('<form id="filters" role="search"><label for="f-host">Host'
+    yield ('<h2 id="per-host">Hosts</h2>')
+    yield ('<form id="filters" role="search"><label for="f-host">Host'
                '<input type="search" id="f-host" placeholder="host name" autocomplete="off"></label>'
                '<label for="f-status">Status<select id="f-status"><option value="">all</option>'
                f'<option value="failing">any failure</option><option value="ok">no failure</option>{options}'
                '</select></label>'
                f'<output id="count" class="muted">{len(runs)} of {len(runs)} hosts shown</output></form>')
-    out.append('<table id="hosts"><thead><tr><th>host</th><th>checks</th><th>what breaks</th></tr></thead><tbody>')
+    yield ('<table id="hosts"><thead><tr><th>host</th><th>checks</th><th>what breaks</th></tr></thead><tbody>')
     # Per host, once: how many checks failed and which statuses it has (both tables below use them).
     counted = []
     for hostname, results in runs:
@@ -1039,16 +1168,16 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
                   else "<li>nothing: every checked service works</li>")
         worst = "blocked" if any(s["state"] == "blocked" for s in sentences) else \
             ("degraded" if sentences else "works")
-        out.append(f'<tr data-host="{esc(hostname)}" data-statuses="{esc(statuses)}" '
+        yield (f'<tr data-host="{esc(hostname)}" data-statuses="{esc(statuses)}" '
                    f'data-failing="{1 if failed else 0}"{_row_style(worst)}>'
                    f'<td><a href="#{_host_anchor(hostname)}">{esc(hostname)}</a></td>'
                    f'<td class="num">{failed} failed of {len(results)}</td>'
                    f'<td><ul class="plain">{breaks}</ul></td></tr>')
-    out.append("</tbody></table>")
+    yield ("</tbody></table>")
 
     if drift:
-        out.append('<h2 id="deployed">What each host runs</h2>')
-        out.append("<table><thead><tr><th>host</th><th>state</th><th>found (catalog, selection)</th>"
+        yield ('<h2 id="deployed">What each host runs</h2>')
+        yield ("<table><thead><tr><th>host</th><th>state</th><th>found (catalog, selection)</th>"
                    "<th>current (catalog, selection)</th><th>added since</th><th>removed since</th>"
                    "</tr></thead><tbody>")
         for name, entry in sorted(drift.items(), key=lambda item: (DRIFT_STATES.index(item[1]["state"]), item[0])):
@@ -1056,42 +1185,42 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
             current = (f"{entry['current_version']} / {entry['current_digest']}" if entry["current_digest"]
                        else "-")
             bg, fg = DRIFT_COLOURS[entry["state"]]
-            out.append(f'<tr data-host="{esc(name)}" data-drift="{esc(entry["state"])}"><td>{esc(name)}</td>'
+            yield (f'<tr data-host="{esc(name)}" data-drift="{esc(entry["state"])}"><td>{esc(name)}</td>'
                        f'<td><span class="badge" style="background:{bg};color:{fg}">{esc(entry["state"])}</span></td>'
                        f"<td>{esc(found) or '-'}</td><td>{esc(current)}</td>"
                        f"<td>{esc(', '.join(entry['added'])) or '-'}</td>"
                        f"<td>{esc(', '.join(entry['removed'])) or '-'}</td></tr>")
-        out.append("</tbody></table>")
+        yield ("</tbody></table>")
 
-    out.append('<h2 id="status-counts">Checks by status</h2>')
-    out.append("<table><tr><th>status</th><th>count</th></tr>")
+    yield ('<h2 id="status-counts">Checks by status</h2>')
+    yield ("<table><tr><th>status</th><th>count</th></tr>")
     for status in statuses_present:
-        out.append(f"<tr><td>{_badge(status)}</td><td class=\"num\">{totals['by_status'][status]}</td></tr>")
-    out.append("</table>")
-    out.append('<h2 id="targets">Targets across hosts</h2>')
-    out.append("<table><tr><th>target</th><th>required</th><th>hosts reaching</th><th>statuses</th></tr>")
+        yield (f"<tr><td>{_badge(status)}</td><td class=\"num\">{totals['by_status'][status]}</td></tr>")
+    yield ("</table>")
+    yield ('<h2 id="targets">Targets across hosts</h2>')
+    yield ("<table><tr><th>target</th><th>required</th><th>hosts reaching</th><th>statuses</th></tr>")
     for target in summary["targets"]:
         worst = min(target["by_status"], key=_status_rank)
         by_rank = sorted(target["by_status"].items(), key=lambda item: _status_rank(item[0]))
         statuses = " ".join(f"{_badge(status)} {count}" for status, count in by_rank)
-        out.append(f"<tr{_row_style(worst)}><td>{esc(target['target'])}</td>"
+        yield (f"<tr{_row_style(worst)}><td>{esc(target['target'])}</td>"
                    f"<td>{'yes' if target['required'] else 'no'}</td>"
                    f"<td class=\"num\">{target['hosts_ok']}/{target['hosts']}</td><td>{statuses}</td></tr>")
-    out.append("</table>")
+    yield ("</table>")
 
     full = totals["hosts"] <= FULL_DETAIL_HOSTS
-    out.append('<h2 id="details">Checks per host</h2>')
+    yield ('<h2 id="details">Checks per host</h2>')
     if not full:
-        out.append(f'<p class="muted">{totals["hosts"]} hosts: only hosts with failures and their failed checks are '
+        yield (f'<p class="muted">{totals["hosts"]} hosts: only hosts with failures and their failed checks are '
                    "listed here; the JUnit report has every check.</p>")
     for hostname, results, failed, statuses in host_order:
         if not full and not failed:
             continue
-        out.append(f'<section class="host" data-host="{esc(hostname)}" data-statuses="{esc(statuses)}" '
+        yield (f'<section class="host" data-host="{esc(hostname)}" data-statuses="{esc(statuses)}" '
                    f'data-failing="{1 if failed else 0}">')
-        out.append(f'<h3 id="{_host_anchor(hostname)}">{esc(hostname)} <span class="muted">'
+        yield (f'<h3 id="{_host_anchor(hostname)}">{esc(hostname)} <span class="muted">'
                    f"({len(results) - failed}/{len(results)} not failing)</span></h3>")
-        out.append("<table><tr><th>target</th><th>status</th><th>stage</th><th>addresses</th>"
+        yield ("<table><tr><th>target</th><th>status</th><th>stage</th><th>addresses</th>"
                    "<th>issuer</th><th>ms</th><th>detail</th></tr>")
         for result in _sorted_results(results):
             if not full and result["status"] not in FAILED:
@@ -1099,7 +1228,7 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
             addresses = ", ".join(map(str, result.get("addresses") or []))
             if addresses and result.get("address_owner"):
                 addresses += f" ({result['address_owner']})"
-            out.append(
+            yield (
                 f"<tr data-status=\"{esc(str(result['status']))}\"{_row_style(result['status'])}>"
                 f"<td>{esc(target_label(result))}</td>"
                 f"<td>{_badge(result['status'])}</td><td>{esc(str(result.get('stage') or '-'))}</td>"
@@ -1107,7 +1236,6 @@ def to_html(data: Any, title: str = "Apple services reachability", host: str = "
                 f"<td class=\"num\">{esc(str(result.get('elapsed_ms', '')))}</td>"
                 f"<td>{esc(str(result.get('detail') or ''))}</td></tr>"
             )
-        out.append("</table></section>")
-    out.append(f"<script>{_SCRIPT}</script>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+        yield ("</table></section>")
+    yield (f"<script>{_SCRIPT}</script>")
+    yield ("</body></html>")

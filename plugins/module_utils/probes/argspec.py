@@ -89,6 +89,7 @@ def argument_spec() -> dict:
         expected_issuers=dict(type="list", elements="str", default=list(DEFAULT_EXPECTED_ISSUERS)),
         tls_ports=dict(type="list", elements="int", default=list(DEFAULT_TLS_PORTS)),
         fail_on=dict(type="str", choices=["none", "required", "any"], default="required"),
+        result_shape=dict(type="str", choices=["full", "compact"], default="full"),
     )
 
 

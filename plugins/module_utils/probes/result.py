@@ -48,12 +48,14 @@ def new_result(target: dict, name: str, port: int, protocol: str, status: str = 
     }
 
 
-def summarize(results, elapsed_ms: int | None = None) -> dict:
+def summarize(results, elapsed_ms: int | None = None, passed: int = 0) -> dict:
+    """Counts over ``results``, plus ``passed`` checks that were ok and are not in the list (the compact shape)."""
     counts = {status: 0 for status in PROBE_STATUSES}
+    counts["ok"] = passed
     for item in results:
         counts[item["status"]] = counts.get(item["status"], 0) + 1
     summary = {
-        "total": len(results),
+        "total": len(results) + passed,
         "ok": counts["ok"],
         "failed": sum(counts[s] for s in FAILED_STATUSES),
         "skipped": counts["skipped"],
@@ -63,3 +65,62 @@ def summarize(results, elapsed_ms: int | None = None) -> dict:
     if elapsed_ms is not None:
         summary["elapsed_ms"] = elapsed_ms
     return summary
+
+
+def passed_result(target: dict, elapsed_ms: int = 0) -> dict:
+    """The result of a check of ``target`` that passed, with what the compact shape keeps of it: the target's own
+    keys, the status and the time; the stage, the addresses, the issuer and the detail are not kept."""
+    result = new_result(target, target.get("probe") or target["host"], int(target["port"]),
+                        target.get("protocol", "tcp"))
+    if target.get("entry_ids"):
+        result["entry_ids"] = list(target["entry_ids"])
+    result["elapsed_ms"] = elapsed_ms
+    return result
+
+
+def compact_results(results: list) -> dict:
+    """The compact shape of one run's ``results`` (one per target, in the order of the targets).
+
+    ``results`` keeps every check that did not pass, in full; ``passed`` holds the checks that passed as two lists
+    of the same length: their positions in the targets and their milliseconds.
+    """
+    kept, index, elapsed = [], [], []
+    for position, result in enumerate(results):
+        if result["status"] == "ok":
+            index.append(position)
+            elapsed.append(int(result.get("elapsed_ms") or 0))
+        else:
+            kept.append(result)
+    return {"results": kept, "passed": {"index": index, "elapsed_ms": elapsed}}
+
+
+def passed_positions(passed: dict, checks: int, targets: int) -> dict:
+    """Position -> milliseconds of the checks that passed, from the compact shape's ``passed``; ``checks`` is the
+    number of other checks (``results``). Raises ValueError when they do not fit ``targets`` targets."""
+    index = passed.get("index") if isinstance(passed, dict) else None
+    elapsed = passed.get("elapsed_ms") if isinstance(passed, dict) else None
+    if not isinstance(index, list) or not isinstance(elapsed, list) or len(index) != len(elapsed):
+        raise ValueError("passed needs two lists of the same length, index and elapsed_ms")
+    ms_of = dict(zip(index, elapsed))
+    if len(ms_of) != len(index) or not all(isinstance(i, int) and 0 <= i < targets for i in index):
+        raise ValueError(f"passed.index must hold distinct positions in the {targets} targets of the selection")
+    if len(index) + checks != targets:
+        raise ValueError(f"{len(index)} passed and {checks} other checks do not fit the {targets} targets of the "
+                         "selection")
+    return ms_of
+
+
+def expand_results(results: list, ms_of: dict, targets: list, passed_results: list | None = None):
+    """The results of one run in the order of ``targets``, from its compact shape (``ms_of`` from
+    :func:`passed_positions`): yields each check's result, those that passed as :func:`passed_result` builds them
+    (copies of ``passed_results[position]`` when given: the same for every host of a selection, built once)."""
+    others = iter(results)
+    for position, target in enumerate(targets):
+        if position not in ms_of:
+            yield next(others)
+        elif passed_results is None:
+            yield passed_result(target, ms_of[position])
+        else:
+            result = dict(passed_results[position])
+            result["elapsed_ms"] = ms_of[position]
+            yield result

@@ -9,8 +9,9 @@ import pytest
 import yaml
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.netallow.apple.plugins.action.reachability import entries_to_targets, select_targets
+from ansible_collections.netallow.apple.plugins.action.reachability import select_targets
 from ansible_collections.netallow.apple.plugins.module_utils.probes.argspec import SELECTORS
+from ansible_collections.netallow.apple.plugins.plugin_utils._selection import entries_to_targets
 from ansible_collections.netallow.apple.tests.unit.catalog_sample import RAW
 
 
