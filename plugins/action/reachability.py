@@ -60,12 +60,7 @@ class ActionModule(ActionBase):
         if args.get("result_shape") == "compact" and isinstance(result.get("passed"), dict):
             # The reports select the same targets again on the controller: the selection, not its skipped entries,
             # is what each host's result carries.
-            if args.get("targets") is None:
-                options = {name: args.get(name) for name in SELECTORS}
-                options["resolve"] = args.get("resolve")
-                result["selection"] = {"options": options, "key": _selection.selection_key(options)}
-            else:
-                result["selection"] = {"targets": targets}
+            result["selection"] = _selection.selection_reference(args, targets)
             elapsed = (result.get("summary") or {}).get("elapsed_ms")
             result["summary"] = summarize(list(result.get("results") or []) + skipped, elapsed_ms=elapsed,
                                           passed=len(result["passed"].get("index") or []))

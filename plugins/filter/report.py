@@ -7,21 +7,11 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.netallow.apple.plugins.plugin_utils import _catalog, _report
+from ansible_collections.netallow.apple.plugins.plugin_utils import _report, _report_files
 
 
 def _catalog_index():
-    """Catalog entry id -> (section, service, section title), to group results by Apple service.
-
-    The collection's own catalog; if it cannot be read, reports still work and group results by their ids.
-    """
-    try:
-        catalog = _catalog.load_catalog()
-    except _catalog.CatalogError:
-        return {}
-    titles = {key: ((value or {}).get("title") or {}).get("en") or key for key, value in catalog.sections.items()}
-    return {ident: (entry["section"], entry.get("service"), titles.get(entry["section"], entry["section"]))
-            for ident, entry in catalog.by_id.items()}
+    return _report_files.catalog_index()
 
 
 def _wrap(name, func, data, **kwargs):

@@ -156,3 +156,13 @@ def select_targets_once(args: dict, shared_dir: str | None, selector=select_targ
         with contextlib.suppress(OSError):
             os.unlink(partial)
     return targets, skipped
+
+
+def selection_reference(args: dict, targets: list) -> dict:
+    """What a compact result carries for the reports to select its targets again: the selectors and the resolve
+    map with the digest of :func:`selection_key`, or the explicit targets themselves."""
+    if args.get("targets") is not None:
+        return {"targets": targets}
+    options = {name: args.get(name) for name in SELECTORS}
+    options["resolve"] = args.get("resolve")
+    return {"options": options, "key": selection_key(options)}
