@@ -21,8 +21,8 @@ from typing import Any
 from ansible_collections.netallow.apple.plugins.module_utils._vocabulary import FAILED_STATUSES
 from ansible_collections.netallow.apple.plugins.module_utils.probes.result import (
     expand_results,
-    passed_positions,
     passed_result,
+    passed_times,
 )
 
 # The probe statuses (module_utils/_vocabulary.PROBE_STATUSES), worst first: the order reports sort and count in.
@@ -94,14 +94,14 @@ def _check_results(results: Any, where: str) -> list:
 
 class CompactRun:
     """One host's results in the compact shape (``result_shape=compact``), expanded each time they are read: the
-    checks that passed are rebuilt from the selection's targets, one at a time, so a fleet's results are never held
-    in full. Reads like the list of results the full shape has (``len``, iteration, truth)."""
+    checks that passed are rebuilt from the selection's targets, one host at a time, so a fleet's results are never
+    held in full. Reads like the list of results the full shape has (``len``, iteration, truth)."""
 
-    __slots__ = ("_results", "_ms_of", "_targets", "_passed_results", "_skipped")
+    __slots__ = ("_results", "_times", "_targets", "_passed_results", "_skipped")
 
-    def __init__(self, results: list, ms_of: dict, selection: tuple):
+    def __init__(self, results: list, times: list, selection: tuple):
         self._results = results
-        self._ms_of = ms_of
+        self._times = times
         self._targets, self._skipped, self._passed_results = selection
 
     def __len__(self) -> int:
@@ -111,8 +111,10 @@ class CompactRun:
         return bool(self._targets or self._skipped)
 
     def __iter__(self):
-        yield from expand_results(self._results, self._ms_of, self._targets, self._passed_results)
-        yield from self._skipped
+        # One host's expanded results live while they are read, then go.
+        expanded = expand_results(self._results, self._times, self._passed_results)
+        expanded.extend(self._skipped)
+        return iter(expanded)
 
 
 @functools.lru_cache(maxsize=16)
@@ -158,10 +160,10 @@ def _compact_results_of(value: Mapping, where: str) -> CompactRun:
         raise ReportError(f"{where}: {exc}") from None
     results = _check_results(value["results"], f"{where}.results")
     try:
-        ms_of = passed_positions(value["passed"], len(results), len(shared[0]))
+        times = passed_times(value["passed"], len(results), len(shared[0]))
     except ValueError as exc:
         raise ReportError(f"{where}.passed: {exc}") from None
-    return CompactRun(results, ms_of, shared)
+    return CompactRun(results, times, shared)
 
 
 def _results_of(value: Any, where: str) -> list:

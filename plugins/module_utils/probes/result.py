@@ -94,33 +94,29 @@ def compact_results(results: list) -> dict:
     return {"results": kept, "passed": {"index": index, "elapsed_ms": elapsed}}
 
 
-def passed_positions(passed: dict, checks: int, targets: int) -> dict:
-    """Position -> milliseconds of the checks that passed, from the compact shape's ``passed``; ``checks`` is the
-    number of other checks (``results``). Raises ValueError when they do not fit ``targets`` targets."""
+def passed_times(passed: dict, checks: int, targets: int) -> list:
+    """Per target, the milliseconds of its check when it passed, else None: from the compact shape's ``passed``
+    and the number of other checks (``results``). Raises ValueError when they do not fit ``targets`` targets."""
     index = passed.get("index") if isinstance(passed, dict) else None
     elapsed = passed.get("elapsed_ms") if isinstance(passed, dict) else None
     if not isinstance(index, list) or not isinstance(elapsed, list) or len(index) != len(elapsed):
         raise ValueError("passed needs two lists of the same length, index and elapsed_ms")
-    ms_of = dict(zip(index, elapsed))
-    if len(ms_of) != len(index) or not all(isinstance(i, int) and 0 <= i < targets for i in index):
-        raise ValueError(f"passed.index must hold distinct positions in the {targets} targets of the selection")
+    if not all(isinstance(ms, int) for ms in elapsed):
+        raise ValueError("passed.elapsed_ms must hold whole milliseconds")
+    times = [None] * targets
+    for position, ms in zip(index, elapsed):
+        if not isinstance(position, int) or not 0 <= position < targets or times[position] is not None:
+            raise ValueError(f"passed.index must hold distinct positions in the {targets} targets of the selection")
+        times[position] = ms
     if len(index) + checks != targets:
         raise ValueError(f"{len(index)} passed and {checks} other checks do not fit the {targets} targets of the "
                          "selection")
-    return ms_of
+    return times
 
 
-def expand_results(results: list, ms_of: dict, targets: list, passed_results: list | None = None):
-    """The results of one run in the order of ``targets``, from its compact shape (``ms_of`` from
-    :func:`passed_positions`): yields each check's result, those that passed as :func:`passed_result` builds them
-    (copies of ``passed_results[position]`` when given: the same for every host of a selection, built once)."""
+def expand_results(results: list, times: list, passed_results: list) -> list:
+    """The results of one run in the order of its targets, from its compact shape: ``results`` (the checks that did
+    not pass, in order), ``times`` from :func:`passed_times`, and ``passed_results`` the :func:`passed_result` of
+    each target (the same for every host of a selection, built once and copied here with the host's time)."""
     others = iter(results)
-    for position, target in enumerate(targets):
-        if position not in ms_of:
-            yield next(others)
-        elif passed_results is None:
-            yield passed_result(target, ms_of[position])
-        else:
-            result = dict(passed_results[position])
-            result["elapsed_ms"] = ms_of[position]
-            yield result
+    return [next(others) if ms is None else {**base, "elapsed_ms": ms} for base, ms in zip(passed_results, times)]

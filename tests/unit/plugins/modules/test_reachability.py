@@ -116,3 +116,25 @@ def test_check_params_accepts_defaults():
     validated = ArgumentSpecValidator(argument_spec()).validate({"targets": [{"host": "a", "port": 1}]})
     assert validated.error_messages == []
     assert check_params(validated.validated_parameters) is None
+
+
+def test_compact_shape_keeps_failures_in_full(servers, tmp_path):
+    """result_shape=compact: the failed check in full, the two passing ones as positions and milliseconds, the same
+    summary as the full shape."""
+    full = run_module(tmp_path, **local_args(servers))
+    compact = run_module(tmp_path, **local_args(servers, result_shape="compact"))
+    assert not compact.get("failed"), compact
+    assert [r["status"] for r in compact["results"]] == ["refused"]
+    assert compact["results"][0]["id"] == "b" and compact["results"][0]["detail"]
+    assert compact["passed"]["index"] == [0, 2]
+    assert len(compact["passed"]["elapsed_ms"]) == 2
+    assert all(isinstance(ms, int) and ms >= 0 for ms in compact["passed"]["elapsed_ms"])
+    for key in ("total", "ok", "failed", "skipped", "required_failed", "by_status"):
+        assert compact["summary"][key] == full["summary"][key], key
+    assert compact["summary"]["total"] == 3 and compact["summary"]["ok"] == 2
+
+
+def test_result_shape_is_checked(tmp_path):
+    result = run_module(tmp_path, targets=[{"host": "a.test", "port": 443}], result_shape="small")
+    assert result["failed"]
+    assert "result_shape" in result["msg"] and "small" in result["msg"] and "compact" in result["msg"]
