@@ -30,8 +30,18 @@ class ActionModule(ActionBase):
         if not _report_files.PLAIN_NAME.match(args["basename"]):
             raise AnsibleActionFail(f"{NAME}: basename {args['basename']!r} must be a plain file name (letters, "
                                     "digits, '.', '_', '-', not starting with '.')")
-        if not os.path.isdir(args["dest_dir"]):
-            raise AnsibleActionFail(f"{NAME}: dest_dir {args['dest_dir']!r} is not a directory")
+        check_mode = bool(self._task.check_mode)
+        dest_dir = args["dest_dir"]
+        created = False
+        if os.path.exists(dest_dir) and not os.path.isdir(dest_dir):
+            raise AnsibleActionFail(f"{NAME}: dest_dir {dest_dir!r} is not a directory")
+        if not os.path.exists(dest_dir):
+            created = True
+            if not check_mode:
+                try:
+                    os.makedirs(dest_dir, mode=0o755)
+                except OSError as exc:
+                    raise AnsibleActionFail(f"{NAME}: cannot create dest_dir {dest_dir!r}: {exc}") from None
         data = task_vars.get("hostvars", {}) if args["result_var"] else args["results"]
         host = args["host"] or task_vars.get("inventory_hostname") or "localhost"
         index = _report_files.catalog_index()
@@ -42,12 +52,12 @@ class ActionModule(ActionBase):
                 pieces = _report_files.report_pieces(report_format, data, args["title"], host=host,
                                                      result=args["result_var"], deployed=args["deployed"],
                                                      index=index)
-                path = os.path.join(args["dest_dir"], f"{args['basename']}.{extension}")
-                written = _report_files.write_pieces(path, pieces, check_mode=bool(self._task.check_mode))
+                path = os.path.join(dest_dir, f"{args['basename']}.{extension}")
+                written = _report_files.write_pieces(path, pieces, check_mode=check_mode)
                 files.append(dict(written, format=report_format))
         except _report.ReportError as exc:
             raise AnsibleActionFail(f"{NAME}: {exc}") from None
         except OSError as exc:
-            raise AnsibleActionFail(f"{NAME}: cannot write the reports in {args['dest_dir']}: {exc}") from None
-        result.update(changed=any(item["changed"] for item in files), files=files)
+            raise AnsibleActionFail(f"{NAME}: cannot write the reports in {dest_dir}: {exc}") from None
+        result.update(changed=created or any(item["changed"] for item in files), files=files)
         return result

@@ -37,7 +37,7 @@ options:
         hostname to registered result or, with O(result_var), the name of the variable each host registered it in.
     type: raw
   dest_dir:
-    description: Directory on the controller to write the reports to. It must exist.
+    description: Directory on the controller to write the reports to; created (mode C(0755)) when missing.
     type: path
     required: true
   basename:
@@ -65,6 +65,8 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     details: In check mode the reports are built and compared with the files, and nothing is written.
+  diff_mode:
+    details: A fleet's reports are too large to show as a diff; RV(files[].sha256) tells what was written.
   action:
     details: Everything runs on the controller.
   platform:
@@ -79,19 +81,13 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Check Apple's push notification service from every Mac, each host returning the compact shape
-  netallow.apple.reachability:
-    service: apns
-    fail_on: none
-    result_shape: compact
-  register: apns
-
-- name: Write one report for the whole fleet
+# example: setup: fleet (every host of the previous play registered reach)
+- name: Write the JUnit, Markdown and HTML reports of every host of the previous play
   netallow.apple.report_files:
-    result_var: apns
-    dest_dir: "{{ playbook_dir }}/out"
-    basename: apns
-    title: APNs from every Mac
+    result_var: reach
+    dest_dir: out
+    basename: fleet
+    title: Apple services from every Mac
   delegate_to: localhost
   run_once: true
 """
