@@ -23,7 +23,7 @@ FORMATS = {
     "markdown": ("md", _report.iter_markdown),
     "html": ("html", _report.iter_html),
 }
-PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _BLOCK = 1 << 20
 
 

@@ -195,3 +195,9 @@ def test_write_pieces_leaves_the_file_when_a_piece_fails(tmp_path):
         _report_files.write_pieces(path, pieces())
     assert read(path) == "old\n"
     assert sorted(os.listdir(tmp_path)) == ["r.xml"]
+
+
+@pytest.mark.parametrize("name, plain", [("reachability", True), ("fleet-2026.05_a", True), ("fleet\n", False),
+                                         (".hidden", False), ("../up", False), ("a/b", False), ("", False)])
+def test_report_file_names_are_plain(name, plain):
+    assert bool(_report_files.PLAIN_NAME.match(name)) is plain
