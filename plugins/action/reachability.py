@@ -30,7 +30,12 @@ def select_targets(args: dict):
 def select_targets_once(args: dict, shared_dir: str | None):
     """:func:`select_targets`, computed once per run for each distinct set of options (see
     :func:`~ansible_collections.netallow.apple.plugins.plugin_utils._selection.select_targets_once`)."""
-    return _selection.select_targets_once(args, shared_dir, selector=lambda options: select_targets(options))
+    # This plugin's select_targets, looked up when called: its errors name the module.
+    return _selection.select_targets_once(args, shared_dir, selector=_select_from_catalog)
+
+
+def _select_from_catalog(args: dict):
+    return select_targets(args)
 
 
 class ActionModule(ActionBase):

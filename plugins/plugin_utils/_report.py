@@ -937,11 +937,11 @@ def _markdown_lines(data: Any, title: str, host: str, max_failing_hosts: int, ca
     yield from ["", "## Apple services", ""]
     for entry in view["services"]:
         state, sentence = _service_line(entry, totals["hosts"])
-        yield (f"- {'**' + _md(sentence) + '**' if state in ('blocked', 'degraded') else _md(sentence)}")
+        yield f"- {'**' + _md(sentence) + '**' if state in ('blocked', 'degraded') else _md(sentence)}"
         for why, hosts in entry["causes"][1:4]:
-            yield (f"  - also: {_md(why)} ({len(hosts)} host(s))")
+            yield f"  - also: {_md(why)} ({len(hosts)} host(s))"
     if not view["services"]:
-        yield ("No checks.")
+        yield "No checks."
     if totals["hosts"] > 1:
         yield from ["", "## Hosts that fail the same way", "", "| hosts | how they fail | examples |", "|---:|---|---|"]
         for group in view["groups"]:
@@ -949,32 +949,32 @@ def _markdown_lines(data: Any, title: str, host: str, max_failing_hosts: int, ca
             shown = ", ".join(group["hosts"][:max_failing_hosts])
             if len(group["hosts"]) > max_failing_hosts:
                 shown += f" (+{len(group['hosts']) - max_failing_hosts})"
-            yield (f"| {len(group['hosts'])} | {how} | {_md(shown)} |")
+            yield f"| {len(group['hosts'])} | {how} | {_md(shown)} |"
     yield from ["", "## Hosts", ""]
     failing_hosts = [(name, sentences) for name, sentences in view["hosts"].items() if sentences]
     if failing_hosts:
         yield from ["| host | what breaks |", "|---|---|"]
         for name, sentences in failing_hosts:
-            yield (f"| {_md(name)} | {'<br>'.join(_md(s['sentence']) for s in sentences)} |")
+            yield f"| {_md(name)} | {'<br>'.join(_md(s['sentence']) for s in sentences)} |"
     else:
-        yield ("Every checked service works from every host.")
+        yield "Every checked service works from every host."
     if drift:
         yield from ["", "## What each host runs", "",
-                  "| host | state | found (catalog, selection) | current (catalog, selection) | added since | "
-                  "removed since |", "|---|---|---|---|---|---|"]
+                    "| host | state | found (catalog, selection) | current (catalog, selection) | added since | "
+                    "removed since |", "|---|---|---|---|---|---|"]
         for name, entry in sorted(drift.items(), key=lambda item: (DRIFT_STATES.index(item[1]["state"]), item[0])):
             found = ", ".join(entry["versions"]) + (" / " + ", ".join(entry["digests"]) if entry["digests"] else "")
             current = (f"{entry['current_version']} / {entry['current_digest']}" if entry["current_digest"]
                        else "-")
             state = f"**{entry['state']}**" if entry["state"] == "out of date" else entry["state"]
             yield (f"| {_md(name)} | {state} | {_md(found) or '-'} | {_md(current)} | "
-                         f"{_md(', '.join(entry['added'])) or '-'} | {_md(', '.join(entry['removed'])) or '-'} |")
+                   f"{_md(', '.join(entry['added'])) or '-'} | {_md(', '.join(entry['removed'])) or '-'} |")
     yield from ["", "## Checks by status", "", "| status | count |", "|---|---:|"]
     for status in STATUS_ORDER:
         if totals["by_status"].get(status):
-            yield (f"| {status} | {totals['by_status'][status]} |")
+            yield f"| {status} | {totals['by_status'][status]} |"
     yield from ["", "## Targets across hosts", "", "| target | required | hosts reaching | statuses | failing hosts |",
-              "|---|---|---:|---|---|"]
+                "|---|---|---:|---|---|"]
     for target in summary["targets"]:
         by_rank = sorted(target["by_status"].items(), key=lambda item: _status_rank(item[0]))
         statuses = ", ".join(f"{status} {count}" for status, count in by_rank)
@@ -983,7 +983,7 @@ def _markdown_lines(data: Any, title: str, host: str, max_failing_hosts: int, ca
         if len(failing) > max_failing_hosts:
             shown += f" (+{len(failing) - max_failing_hosts})"
         yield (f"| {_md(target['target'])} | {'yes' if target['required'] else 'no'} | "
-                     f"{target['hosts_ok']}/{target['hosts']} | {_md(statuses)} | {_md(shown) or '-'} |")
+               f"{target['hosts_ok']}/{target['hosts']} | {_md(statuses)} | {_md(shown) or '-'} |")
     yield from ["", "## Failures per host", ""]
     any_failure = False
     for hostname, results in runs:
@@ -997,8 +997,8 @@ def _markdown_lines(data: Any, title: str, host: str, max_failing_hosts: int, ca
             if result.get("issuer") and result["status"] == "intercepted":
                 detail = f"issuer: {result['issuer']}; {detail}"
             yield (f"| {_md(target_label(result))} | **{result['status']}** | {_md(result.get('stage') or '-')}"
-                         f" | {_md(detail)} |")
-        yield ("")
+                   f" | {_md(detail)} |")
+        yield ""
     if not any_failure:
         yield from ["No failures.", ""]
 
@@ -1114,26 +1114,26 @@ def _html_parts(data: Any, title: str, host: str, catalog_index: Mapping | None,
     ]
     if without:
         yield (f'<p class="lead" id="without-results">{esc(without_sentence(without))} (they did not run the '
-                   "check).</p>")
+               "check).</p>")
     if drift:
-        yield (f'<p class="lead"><a href="#deployed">{esc(drift_counts(drift))}</a></p>')
+        yield f'<p class="lead"><a href="#deployed">{esc(drift_counts(drift))}</a></p>'
     verdict = _verdict(totals)
     if verdict:
-        yield (f'<p class="lead"><strong>{esc(verdict)}</strong></p>')
+        yield f'<p class="lead"><strong>{esc(verdict)}</strong></p>'
 
-    yield ('<h2 id="services">Apple services</h2><ul class="services">')
+    yield '<h2 id="services">Apple services</h2><ul class="services">'
     for entry in view["services"]:
         state, sentence = _service_line(entry, totals["hosts"])
         others = "".join(f"<li>also: {esc(why)} ({len(hosts)} host(s))</li>" for why, hosts in entry["causes"][1:4])
         yield (f'<li data-state="{state}">{_badge(state)} {esc(sentence)}'
-                   + (f'<ul class="plain">{others}</ul>' if others else "") + "</li>")
+               + (f'<ul class="plain">{others}</ul>' if others else "") + "</li>")
     if not view["services"]:
-        yield ("<li>No checks.</li>")
-    yield ("</ul>")
+        yield "<li>No checks.</li>"
+    yield "</ul>"
 
     if totals["hosts"] > 1:
-        yield ('<h2 id="fleet">Hosts that fail the same way</h2>')
-        yield ("<table><thead><tr><th>hosts</th><th>how they fail</th><th>which hosts</th></tr></thead><tbody>")
+        yield '<h2 id="fleet">Hosts that fail the same way</h2>'
+        yield "<table><thead><tr><th>hosts</th><th>how they fail</th><th>which hosts</th></tr></thead><tbody>"
         for group in view["groups"]:
             how = ("".join(f"<li>{esc(s)}</li>" for s in group["sentences"])
                    or f"<li>{esc(_group_fallback(group))}</li>")
@@ -1144,19 +1144,19 @@ def _html_parts(data: Any, title: str, host: str, catalog_index: Mapping | None,
                 rest = (f"<details><summary>{len(names) - max_listed_hosts} more</summary>"
                         + ", ".join(esc(n) for n in names[max_listed_hosts:]) + "</details>")
             yield (f'<tr><td class="num">{len(names)}</td><td><ul class="plain">{how}</ul></td>'
-                       f"<td>{listed}{rest}</td></tr>")
-        yield ("</tbody></table>")
+                   f"<td>{listed}{rest}</td></tr>")
+        yield "</tbody></table>"
 
     statuses_present = [s for s in STATUS_ORDER if totals["by_status"].get(s)]
     options = "".join(f'<option value="{s}">{s}</option>' for s in statuses_present)
-    yield ('<h2 id="per-host">Hosts</h2>')
+    yield '<h2 id="per-host">Hosts</h2>'
     yield ('<form id="filters" role="search"><label for="f-host">Host'
-               '<input type="search" id="f-host" placeholder="host name" autocomplete="off"></label>'
-               '<label for="f-status">Status<select id="f-status"><option value="">all</option>'
-               f'<option value="failing">any failure</option><option value="ok">no failure</option>{options}'
-               '</select></label>'
-               f'<output id="count" class="muted">{len(runs)} of {len(runs)} hosts shown</output></form>')
-    yield ('<table id="hosts"><thead><tr><th>host</th><th>checks</th><th>what breaks</th></tr></thead><tbody>')
+           '<input type="search" id="f-host" placeholder="host name" autocomplete="off"></label>'
+           '<label for="f-status">Status<select id="f-status"><option value="">all</option>'
+           f'<option value="failing">any failure</option><option value="ok">no failure</option>{options}'
+           '</select></label>'
+           f'<output id="count" class="muted">{len(runs)} of {len(runs)} hosts shown</output></form>')
+    yield '<table id="hosts"><thead><tr><th>host</th><th>checks</th><th>what breaks</th></tr></thead><tbody>'
     # Per host, once: how many checks failed and which statuses it has (both tables below use them).
     counted = []
     for hostname, results in runs:
@@ -1171,59 +1171,59 @@ def _html_parts(data: Any, title: str, host: str, catalog_index: Mapping | None,
         worst = "blocked" if any(s["state"] == "blocked" for s in sentences) else \
             ("degraded" if sentences else "works")
         yield (f'<tr data-host="{esc(hostname)}" data-statuses="{esc(statuses)}" '
-                   f'data-failing="{1 if failed else 0}"{_row_style(worst)}>'
-                   f'<td><a href="#{_host_anchor(hostname)}">{esc(hostname)}</a></td>'
-                   f'<td class="num">{failed} failed of {len(results)}</td>'
-                   f'<td><ul class="plain">{breaks}</ul></td></tr>')
-    yield ("</tbody></table>")
+               f'data-failing="{1 if failed else 0}"{_row_style(worst)}>'
+               f'<td><a href="#{_host_anchor(hostname)}">{esc(hostname)}</a></td>'
+               f'<td class="num">{failed} failed of {len(results)}</td>'
+               f'<td><ul class="plain">{breaks}</ul></td></tr>')
+    yield "</tbody></table>"
 
     if drift:
-        yield ('<h2 id="deployed">What each host runs</h2>')
+        yield '<h2 id="deployed">What each host runs</h2>'
         yield ("<table><thead><tr><th>host</th><th>state</th><th>found (catalog, selection)</th>"
-                   "<th>current (catalog, selection)</th><th>added since</th><th>removed since</th>"
-                   "</tr></thead><tbody>")
+               "<th>current (catalog, selection)</th><th>added since</th><th>removed since</th>"
+               "</tr></thead><tbody>")
         for name, entry in sorted(drift.items(), key=lambda item: (DRIFT_STATES.index(item[1]["state"]), item[0])):
             found = ", ".join(entry["versions"]) + (" / " + ", ".join(entry["digests"]) if entry["digests"] else "")
             current = (f"{entry['current_version']} / {entry['current_digest']}" if entry["current_digest"]
                        else "-")
             bg, fg = DRIFT_COLOURS[entry["state"]]
             yield (f'<tr data-host="{esc(name)}" data-drift="{esc(entry["state"])}"><td>{esc(name)}</td>'
-                       f'<td><span class="badge" style="background:{bg};color:{fg}">{esc(entry["state"])}</span></td>'
-                       f"<td>{esc(found) or '-'}</td><td>{esc(current)}</td>"
-                       f"<td>{esc(', '.join(entry['added'])) or '-'}</td>"
-                       f"<td>{esc(', '.join(entry['removed'])) or '-'}</td></tr>")
-        yield ("</tbody></table>")
+                   f'<td><span class="badge" style="background:{bg};color:{fg}">{esc(entry["state"])}</span></td>'
+                   f"<td>{esc(found) or '-'}</td><td>{esc(current)}</td>"
+                   f"<td>{esc(', '.join(entry['added'])) or '-'}</td>"
+                   f"<td>{esc(', '.join(entry['removed'])) or '-'}</td></tr>")
+        yield "</tbody></table>"
 
-    yield ('<h2 id="status-counts">Checks by status</h2>')
-    yield ("<table><tr><th>status</th><th>count</th></tr>")
+    yield '<h2 id="status-counts">Checks by status</h2>'
+    yield "<table><tr><th>status</th><th>count</th></tr>"
     for status in statuses_present:
-        yield (f"<tr><td>{_badge(status)}</td><td class=\"num\">{totals['by_status'][status]}</td></tr>")
-    yield ("</table>")
-    yield ('<h2 id="targets">Targets across hosts</h2>')
-    yield ("<table><tr><th>target</th><th>required</th><th>hosts reaching</th><th>statuses</th></tr>")
+        yield f"<tr><td>{_badge(status)}</td><td class=\"num\">{totals['by_status'][status]}</td></tr>"
+    yield "</table>"
+    yield '<h2 id="targets">Targets across hosts</h2>'
+    yield "<table><tr><th>target</th><th>required</th><th>hosts reaching</th><th>statuses</th></tr>"
     for target in summary["targets"]:
         worst = min(target["by_status"], key=_status_rank)
         by_rank = sorted(target["by_status"].items(), key=lambda item: _status_rank(item[0]))
         statuses = " ".join(f"{_badge(status)} {count}" for status, count in by_rank)
         yield (f"<tr{_row_style(worst)}><td>{esc(target['target'])}</td>"
-                   f"<td>{'yes' if target['required'] else 'no'}</td>"
-                   f"<td class=\"num\">{target['hosts_ok']}/{target['hosts']}</td><td>{statuses}</td></tr>")
-    yield ("</table>")
+               f"<td>{'yes' if target['required'] else 'no'}</td>"
+               f"<td class=\"num\">{target['hosts_ok']}/{target['hosts']}</td><td>{statuses}</td></tr>")
+    yield "</table>"
 
     full = totals["hosts"] <= FULL_DETAIL_HOSTS
-    yield ('<h2 id="details">Checks per host</h2>')
+    yield '<h2 id="details">Checks per host</h2>'
     if not full:
         yield (f'<p class="muted">{totals["hosts"]} hosts: only hosts with failures and their failed checks are '
-                   "listed here; the JUnit report has every check.</p>")
+               "listed here; the JUnit report has every check.</p>")
     for hostname, results, failed, statuses in host_order:
         if not full and not failed:
             continue
         yield (f'<section class="host" data-host="{esc(hostname)}" data-statuses="{esc(statuses)}" '
-                   f'data-failing="{1 if failed else 0}">')
+               f'data-failing="{1 if failed else 0}">')
         yield (f'<h3 id="{_host_anchor(hostname)}">{esc(hostname)} <span class="muted">'
-                   f"({len(results) - failed}/{len(results)} not failing)</span></h3>")
+               f"({len(results) - failed}/{len(results)} not failing)</span></h3>")
         yield ("<table><tr><th>target</th><th>status</th><th>stage</th><th>addresses</th>"
-                   "<th>issuer</th><th>ms</th><th>detail</th></tr>")
+               "<th>issuer</th><th>ms</th><th>detail</th></tr>")
         for result in _sorted_results(results):
             if not full and result["status"] not in FAILED:
                 continue
@@ -1238,6 +1238,6 @@ def _html_parts(data: Any, title: str, host: str, catalog_index: Mapping | None,
                 f"<td class=\"num\">{esc(str(result.get('elapsed_ms', '')))}</td>"
                 f"<td>{esc(str(result.get('detail') or ''))}</td></tr>"
             )
-        yield ("</table></section>")
-    yield (f"<script>{_SCRIPT}</script>")
-    yield ("</body></html>")
+        yield "</table></section>"
+    yield f"<script>{_SCRIPT}</script>"
+    yield "</body></html>"
