@@ -16,7 +16,7 @@ description:
     P(netallow.apple.to_html#filter) filters give for the same input, byte for byte.
   - Each report is written piece by piece to a temporary file beside its destination, then moved into place, only
     when its content differs from the file there. A fleet's report (hundreds of megabytes of JUnit for thousands of
-    hosts) is never held in memory as one string, as a filter's result given to M(ansible.builtin.copy) is.
+    hosts) is never held in memory as one string, as a filter's result given to C(ansible.builtin.copy) is.
   - Reads results in both of the module's shapes, O(netallow.apple.reachability#module:result_shape=full) and
     V(compact).
   - The C(netallow.apple.reachability_report) role calls it; use the role unless you need the module's result.
