@@ -169,7 +169,7 @@ def measure(hosts: int, out_dir: str | None, selection_name: str = "default", pa
         "reports_cpu": report_cpu,
         "sizes": sizes,
         "input_rss_mb": input_rss_mb,
-        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6,  # KiB, as MB like _rss_mb
         "load": os.getloadavg()[0],
     }
 
