@@ -161,6 +161,8 @@ examples: link
 
 sanity: copy
 	tests/utils/get-pip-standin.sh
+	@# ansible-test skips its shellcheck test, with only a warning, when the program is missing.
+	@command -v shellcheck >/dev/null || { echo "shellcheck missing (bindep.txt, profile test)" >&2; exit 1; }
 	cd $(COLL_COPY) && ansible-test sanity --local --python 3.12 --color no
 
 integration: copy

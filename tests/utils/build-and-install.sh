@@ -14,7 +14,8 @@ if tar -tzf "$tarball" | grep -E '(^|/)(\.venv|\.build|out|collections)/' ; then
 fi
 ansible-galaxy collection install --force --no-deps -p "$work/installed" "$tarball" 2>&1 | grep -v 'is not part of the configured' >/dev/null || true
 [ -f "$work/installed/ansible_collections/netallow/apple/MANIFEST.json" ] || { echo "install from the tarball failed" >&2; exit 1; }
-export ANSIBLE_COLLECTIONS_PATH="$work/installed:$(python -c 'import ansible_collections, os; print(os.path.dirname(ansible_collections.__path__[0]))')"
+bundled="$(python -c 'import ansible_collections, os; print(os.path.dirname(ansible_collections.__path__[0]))')"
+export ANSIBLE_COLLECTIONS_PATH="$work/installed:$bundled"
 python - "$work/installed/ansible_collections/netallow/apple/MANIFEST.json" <<'PY'
 import json, sys
 info = json.load(open(sys.argv[1]))["collection_info"]

@@ -19,7 +19,7 @@ apt_install() {
         printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created=1
     fi
     trap '[ "$created" = 1 ] && rm -f "$policy"' RETURN
-    if [ ! -f /var/lib/apt/periodic/netallow-updated ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]; then
+    if [ ! -f /var/lib/apt/periodic/netallow-updated ] || [ -z "$(find /var/lib/apt/lists -mindepth 1 -maxdepth 1 ! -name lock -print -quit 2>/dev/null)" ]; then
         apt-get update -qq
         mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/netallow-updated
     fi
@@ -35,7 +35,7 @@ if [ ! -x "$boot/bin/bindep" ]; then
     "$boot/bin/python" -m pip install -q bindep
 fi
 # bindep -b prints the missing packages and exits 1 when some are missing.
-missing="$("$boot/bin/bindep" -b -f "$here/bindep.txt" $profile || true)"
+missing="$("$boot/bin/bindep" -b -f "$here/bindep.txt" ${profile:+"$profile"} || true)"
 # shellcheck disable=SC2086
 apt_install $missing
 # Daemons installed by the packages stay stopped: the tests run their own instances.

@@ -2,7 +2,7 @@
 # Every test of the collection, stage by stage, with timings; exits non-zero if any stage fails.
 # Called by `make test` after setup (venvs, system packages). Stages can be picked: run-all.sh units integration
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 root="$PWD"
 stages=("$@")
 [ "${#stages[@]}" -gt 0 ] || stages=(lint units units-219 units-39 docs examples sanity integration integration-219 molecule build)
@@ -19,7 +19,7 @@ for stage in "${stages[@]}"; do
     fi
     echo "=== stage $stage $result in $(( $(date +%s) - start ))s"
 done
-cd "$root"
+cd "$root" || exit 1
 echo
 echo "=== skipped tests, per stage (allowed only with a reason in tests/skips-allowed.yml)"
 for stage in "${stages[@]}"; do

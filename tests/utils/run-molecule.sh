@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every molecule scenario under extensions/molecule (or those named), each in full, and report all results.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 scenarios=("$@")
 if [ "${#scenarios[@]}" -eq 0 ]; then
     for dir in extensions/molecule/*/; do

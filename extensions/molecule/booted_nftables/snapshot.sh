@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 set -euo pipefail
 echo "== ruleset"; nft -s list ruleset
 echo "== /etc/nftables.conf"; sha256sum /etc/nftables.conf
@@ -9,4 +10,4 @@ echo "== enabled"; for unit in nftables.service dnsmasq.service netallow-apple-n
     printf '%s %s\n' "$unit" "$(systemctl is-enabled "$unit" 2>/dev/null || true)"; done
 echo "== active"; for unit in nftables.service dnsmasq.service netallow-apple-nft-refresh.timer; do
     printf '%s %s\n' "$unit" "$(systemctl is-active "$unit" 2>/dev/null || true)"; done
-echo "== /var/lib"; ls -A /var/lib | grep netallow || echo "(none)"
+echo "== /var/lib"; find /var/lib -mindepth 1 -maxdepth 1 -name "*netallow*" -printf "%f\n" | sort | grep . || echo "(none)"

@@ -15,6 +15,7 @@ case ${1:-} in
     netns=${2:?netns}; config=${3:?config dir}; log=${4:?log file}
     [[ $netns == nanft-* ]] || { echo "netns must start with nanft-, got '$netns'" >&2; exit 2; }
     # The inner script runs in the new mount namespace: private /run/dbus and /run/firewalld.
+    # shellcheck disable=SC2016  # the inner script expands its own positional parameters
     ip netns exec "$netns" unshare -m --propagation private sh -c '
       set -e
       mount -t tmpfs tmpfs /run/dbus

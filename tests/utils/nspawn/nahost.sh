@@ -48,6 +48,7 @@ cmd_rootfs() {  # SUITE
         local include
         include=$(IFS=,; echo "${PACKAGES[*]}")
         # apt's own mirror configuration; a suite the mirror lacks fails here with mmdebstrap's message.
+        # shellcheck disable=SC2016  # mmdebstrap runs each hook with the root directory as "$1"
         timeout 900 mmdebstrap --variant=apt --include="$include" \
             --customize-hook='chroot "$1" useradd --create-home --shell /bin/bash '"$USER_NAME" \
             --customize-hook='echo "'"$USER_NAME"' ALL=(ALL) NOPASSWD: ALL" > "$1/etc/sudoers.d/'"$USER_NAME"'"; chmod 0440 "$1/etc/sudoers.d/'"$USER_NAME"'"' \
@@ -115,6 +116,7 @@ cmd_up() {  # TAG SUITE NAME KEYFILE
     install -m 0600 -o 1000 -g 1000 "$key" "$dir/root/home/$USER_NAME/.ssh/authorized_keys"
     echo "$addr" > "$dir/address"
     # The supervisor: boots the host again when it reboots (status 133), stops at poweroff or after LIFETIME.
+    # shellcheck disable=SC2016  # the supervisor script expands its own positional parameters
     setsid bash -c '
         dir=$1 name=$2 br=$3 lifetime=$4
         end=$(( $(date +%s) + lifetime ))
@@ -196,10 +198,12 @@ cmd_down() {  # TAG
         pkill -KILL -g "$pid" 2>/dev/null || true
     done
     for dir in "$st"/*/; do
+        # shellcheck disable=SC2015  # skip what is not a host directory: either test failing means continue
         [ -d "$dir" ] && [ "$(basename "$dir")" != lab ] || continue
         dir=${dir%/}
         if sup=$(cat "$dir/pid" 2>/dev/null); then
             # Ask for an orderly poweroff, then make sure: SIGTERM to systemd-nspawn, then SIGKILL; all bounded.
+            # shellcheck disable=SC2015  # a host that is already gone, or a poweroff that fails, is not an error
             pid=$(host_pid1 "$tag" "$(basename "$dir")" 2>/dev/null) && nsenter -t "$pid" -a \
                 timeout 5 systemctl poweroff --no-block >/dev/null 2>&1 || true
             for i in $(seq 1 30); do kill -0 "$sup" 2>/dev/null || break; sleep 0.5; done

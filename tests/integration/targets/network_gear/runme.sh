@@ -25,7 +25,6 @@ trap "exit 143" INT TERM  # run the EXIT trap (emulator stopped, temp dir remove
 export ANSIBLE_NOCOLOR=1
 # cisco.asa and junipernetworks.junos last shipped in the ansible 11.x package: `make .venv-vendor/stamp` extracts
 # them next to the venv. ansible-test strips the environment, so look next to the running Python's venv.
-OWN_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-}"
 VENDOR_DIR="$(python -c 'import os, sys; print(os.path.join(os.path.dirname(sys.prefix), ".venv-vendor", "ansible11"))')"
 if [ -d "$VENDOR_DIR/ansible_collections" ]; then
     export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:+$ANSIBLE_COLLECTIONS_PATH:}$VENDOR_DIR"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the reachability targets: starts the local test servers in the background, waits (bounded) until
 # they have written their state, and stops them and removes the state directory when the script exits.
 #   source ../setup_reachability_servers/servers.sh <state-dir prefix> <lifetime seconds> [server options...]
