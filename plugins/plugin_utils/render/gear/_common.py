@@ -21,6 +21,7 @@ from ansible_collections.netallow.apple.plugins.plugin_utils._allowlist import A
 from ansible_collections.netallow.apple.plugins.plugin_utils._syntax import port_bounds
 from ansible_collections.netallow.apple.plugins.plugin_utils.render import _core, _naming
 from ansible_collections.netallow.apple.plugins.plugin_utils.render._core import RenderError
+from ansible_collections.netallow.apple.plugins.plugin_utils.render.gear import _ownership
 
 __all__ = (
     "CAPABILITIES",
@@ -29,7 +30,9 @@ __all__ = (
     "VendorRenderError",
     "check_options",
     "host_names",
+    "owned_rule_name",
     "port_label",
+    "require_owner_tag",
     "services",
     "split_port",
     "stamped_comment",
@@ -157,6 +160,17 @@ def check_name(vendor: str, option: str, value: t.Any, max_length: int = 63) -> 
             f"(at most {max_length} characters)",
         )
     return value
+
+
+def require_owner_tag(vendor: str, opts: t.Mapping, comment: str, owned: str) -> None:
+    """Refuse a comment without the collection's tag where the device's state decides what is the role's own.
+
+    With a stamped model the comment always carries it; a model without a stamp relies on the option ``comment``.
+    ``owned`` names what the tag tells apart ("DNS domains", "policy", "rules").
+    """
+    if not _ownership.is_owned(comment):
+        _fail(vendor, f"comment {opts['comment']!r} must carry {_ownership.OWNER_TAG!r} when the model has no stamp: "
+                      f"it is how the role tells its own {owned} from the site's")
 
 
 def owned_rule_name(vendor: str, opts: t.Mapping) -> str:

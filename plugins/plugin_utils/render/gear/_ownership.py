@@ -4,8 +4,8 @@
 
 """What on a device is the role's own, where a name or number alone cannot tell.
 
-Most objects the network gear role writes are named with its prefix, so the name says whose they are. Two kinds are
-not: Check Point names a DNS domain object by the domain itself (``.albert.apple.com``), VyOS rules are numbered
+Most objects the network gear role writes are named with its prefix, so the name says whose they are. Three kinds
+are not: Check Point names a DNS domain object by the domain itself (``.albert.apple.com``), VyOS rules are numbered
 inside a rule set the site may share with the role, and FortiOS keys its policies and the TLS exemptions of an SSL/SSH
 profile by number. For those, what the device already holds decides: an object or
 rule whose comment or description carries the collection's tag is the role's own; any other one is the site's, and

@@ -61,10 +61,7 @@ def render(model: dict, **options) -> dict:
     kept: list = []
     warnings: list = []
     if opts["existing_dns_domains"] is not None:
-        if not _ownership.is_owned(comment):
-            raise _common.VendorRenderError(
-                f"comment {opts['comment']!r} must carry {_ownership.OWNER_TAG!r} when the model has no stamp: it is "
-                "how the role tells its own DNS domains from the site's", VENDOR)
+        _common.require_owner_tag(VENDOR, opts, comment, "DNS domains")
         plan = _ownership.plan_dns_domains(dns_domains, opts["existing_dns_domains"])
         dns_domains, kept, warnings = plan["write"], plan["kept"], plan["warnings"]
         # A kept object is a member under the name the device spells it with.

@@ -148,10 +148,7 @@ def render(model: dict, **options) -> dict:
     conflicts = []
     policy_remove = policy is not None
     if policy and opts["existing_policies"] is not None:
-        if not _ownership.is_owned(comment):
-            raise _common.VendorRenderError(
-                f"comment {opts['comment']!r} must carry {_ownership.OWNER_TAG!r} when the model has no stamp: it is "
-                "how the role tells its own policy from the site's", VENDOR)
+        _common.require_owner_tag(VENDOR, opts, comment, "policy")
         found = next((p for p in opts["existing_policies"] if isinstance(p, dict)
                       and str(p.get("policyid")) == str(policyid)), None)
         policy_remove = found is not None and _ownership.is_owned(found.get("comments"))

@@ -89,10 +89,8 @@ def render(model: dict, **options) -> dict:
     number = _first_number(opts, len(planned))
     known = opts["running_config"] is not None
     on_device = _ownership.vyos_rules(opts["running_config"]) if known else {}
-    if known and not _ownership.is_owned(comment):
-        raise _common.VendorRenderError(
-            f"comment {opts['comment']!r} must carry {_ownership.OWNER_TAG!r} when the model has no stamp: it is how "
-            "the role tells its own rules from the site's", VENDOR)
+    if known:
+        _common.require_owner_tag(VENDOR, opts, comment, "rules")
     numbered = [(family, rule_set, number + offset) for offset, (family, *_rest) in enumerate(planned)]
     conflicts = [
         f"rule {item['number']} of firewall {item['family']} name {rule_set} is the site's own rule ("
