@@ -114,6 +114,13 @@ def select_targets(args: dict):
                               resolve=args.get("resolve"))
 
 
+def _selection_options(args: dict) -> dict:
+    """What the selection depends on besides the catalog file: the selectors and the resolve map."""
+    options = {name: args.get(name) for name in SELECTORS}
+    options["resolve"] = args.get("resolve")
+    return options
+
+
 def selection_key(args: dict) -> str | None:
     """A digest of everything the selection depends on: the catalog file (path, size, modification time), the
     selectors and the resolve map. None when the catalog cannot be read (the selection then reports why)."""
@@ -122,9 +129,7 @@ def selection_key(args: dict) -> str | None:
         stat = os.stat(path)
     except OSError:
         return None
-    options = {name: args.get(name) for name in SELECTORS}
-    options["resolve"] = args.get("resolve")
-    text = json.dumps([path, stat.st_mtime_ns, stat.st_size, options], sort_keys=True, default=repr)
+    text = json.dumps([path, stat.st_mtime_ns, stat.st_size, _selection_options(args)], sort_keys=True, default=repr)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
@@ -163,6 +168,5 @@ def selection_reference(args: dict, targets: list) -> dict:
     map with the digest of :func:`selection_key`, or the explicit targets themselves."""
     if args.get("targets") is not None:
         return {"targets": targets}
-    options = {name: args.get(name) for name in SELECTORS}
-    options["resolve"] = args.get("resolve")
+    options = _selection_options(args)
     return {"options": options, "key": selection_key(options)}
